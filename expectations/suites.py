@@ -1,0 +1,67 @@
+"""One Great Expectations suite per warehouse table, derived from the declared schema plus the
+rules a careful analyst adds. Suites name only columns the schema has (a drift test checks)."""
+
+from __future__ import annotations
+
+from transforms.schemas import TABLES, Table
+
+MARKUP_RESIDUE = r"\*\*|\[\[|\]\(http|<c[.>]|</c>|^>>|\s>>"
+MAX_SEGMENT_S = 900.0  # no single turn or cue runs longer than 15 minutes
+
+
+def _derived(table: Table) -> list[tuple[str, dict]]:
+    """Not-null, allowed values, ranges and the key, straight from the schema."""
+    out: list[tuple[str, dict]] = []
+    for col in table.columns:
+        if not col.nullable:
+            out.append(("ExpectColumnValuesToNotBeNull", {"column": col.name}))
+        if col.allowed:
+            out.append(("ExpectColumnValuesToBeInSet", {"column": col.name, "value_set": list(col.allowed)}))
+        if col.min is not None or col.max is not None:
+            out.append(("ExpectColumnValuesToBeBetween",
+                        {"column": col.name, "min_value": col.min, "max_value": col.max}))
+    if len(table.key) == 1:
+        out.append(("ExpectColumnValuesToBeUnique", {"column": table.key[0]}))
+    elif table.key:
+        out.append(("ExpectCompoundColumnsToBeUnique", {"column_list": list(table.key)}))
+    return out
+
+
+# Rules beyond the schema; helper columns (prefixed _) are computed by `expectations.validate`.
+EXTRA: dict[str, list[tuple[str, dict]]] = {
+    "segments": [
+        ("ExpectColumnPairValuesAToBeGreaterThanB",
+         {"column_A": "end_s", "column_B": "start_s", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
+        ("ExpectColumnValuesToNotMatchRegex", {"column": "text", "regex": MARKUP_RESIDUE}),
+        ("ExpectColumnValueLengthsToBeBetween", {"column": "text", "min_value": 1}),
+        ("ExpectColumnValuesToBeInSet", {"column": "_start_order_ok", "value_set": [True]}),
+        ("ExpectColumnValuesToBeBetween", {"column": "_duration_s", "min_value": 0, "max_value": MAX_SEGMENT_S}),
+        ("ExpectColumnValuesToBeInSet", {"column": "_episode_exists", "value_set": [True]}),
+        ("ExpectColumnValuesToBeInSet", {"column": "_speaker_known", "value_set": [True]}),
+    ],
+    "episodes": [
+        ("ExpectTableRowCountToBeBetween", {"min_value": 0}),
+    ],
+    "episode_versions": [
+        ("ExpectColumnValuesToBeInSet", {"column": "_episode_exists", "value_set": [True]}),
+    ],
+    "speakers": [("ExpectColumnValuesToBeInSet", {"column": "_episode_exists", "value_set": [True]})],
+    "chapters": [("ExpectColumnValuesToBeInSet", {"column": "_episode_exists", "value_set": [True]})],
+    "mentions": [("ExpectColumnValuesToBeInSet", {"column": "_episode_exists", "value_set": [True]})],
+}
+
+
+def suite_spec(table: str) -> list[tuple[str, dict]]:
+    """(expectation class name, kwargs) for the table's suite."""
+    return _derived(TABLES[table]) + EXTRA.get(table, [])
+
+
+def columns_named(spec: list[tuple[str, dict]]) -> set[str]:
+    """Every column a suite refers to (helper columns included)."""
+    names: set[str] = set()
+    for _, kwargs in spec:
+        for key in ("column", "column_A", "column_B"):
+            if key in kwargs:
+                names.add(kwargs[key])
+        names.update(kwargs.get("column_list", []))
+    return names

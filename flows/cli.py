@@ -1,0 +1,129 @@
+"""`tw`: the one command-line entry point (typer + rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.settings import IngestParams, from_env
+from warehouse.layout import Layout
+
+app = typer.Typer(help="Transcript warehouse: ingest raw transcripts, query the clean tables.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+DEFAULTS = from_env()
+WAREHOUSE_OPT = typer.Option(DEFAULTS.warehouse_dir, "--warehouse", "-w", help="Warehouse folder")
+
+
+@app.command()
+def run(
+    input_dir: Path = typer.Argument(DEFAULTS.input_dir, help="Folder of raw transcript files"),
+    warehouse: Path = WAREHOUSE_OPT,
+    keep_fillers: bool = typer.Option(False, help="Keep um/uh in the display text"),
+    wait: float = typer.Option(0.0, help="Seconds to wait if another run is writing"),
+    no_validate: bool = typer.Option(False, help="Skip the Great Expectations gate (not recommended)"),
+) -> None:
+    """Ingest a folder into the warehouse (a Prefect flow run; local temporary server if none is set)."""
+    from flows import progress
+    from flows.ingest import ingest
+
+    params = IngestParams(input_dir=input_dir, warehouse_dir=warehouse, drop_fillers=not keep_fillers,
+                          lock_wait_s=wait, validate_data=not no_validate)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as bar:
+        task = bar.add_task("staging files", total=None)
+        progress.set_hook(lambda step, done, total: bar.update(task, completed=done, total=total))
+        summary = ingest(params)
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict) -> None:
+    t = Table(title="Run summary", show_header=False)
+    for key in ("files_seen", "loaded", "duplicate_copies", "quarantined", "episodes", "episodes_merged",
+                "validation", "published"):
+        t.add_row(key, str(summary.get(key)))
+    console.print(t)
+    for q in summary.get("quarantine", []):
+        err.print(f"[yellow]quarantined[/] {q['path']}: {q['reason']}")
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL to run; '-' reads it from standard input"),
+    warehouse: Path = WAREHOUSE_OPT,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+    write: bool = typer.Option(False, "--write", help="Open the database for writing (off by default)"),
+) -> None:
+    """Run SQL against the warehouse (read-only unless --write)."""
+    from warehouse.query import sql as run_sql
+
+    text = sys.stdin.read() if sql == "-" else sql
+    try:
+        df = run_sql(Layout(warehouse), text, write=write)
+    except Exception as exc:  # noqa: BLE001 - shown to the user as a clean error
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    _emit(df, fmt)
+
+
+def _emit(df, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(df.to_dicts(), default=str, ensure_ascii=False, indent=1) + "\n")
+    else:
+        t = Table(*df.columns)
+        for row in df.iter_rows():
+            t.add_row(*["" if v is None else str(v) for v in row])
+        console.print(t)
+
+
+@app.command()
+def search(
+    terms: str = typer.Argument(..., help="Words to look for"),
+    warehouse: Path = WAREHOUSE_OPT,
+    limit: int = typer.Option(10, help="How many moments"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+) -> None:
+    """The best moments for some words: episode, time, speaker, text and a link to the moment."""
+    from warehouse.query import search as run_search
+
+    df = run_search(Layout(warehouse), terms, limit)
+    if df.is_empty():
+        err.print("no matches")
+        raise typer.Exit(1)
+    _emit(df.select("score", "title", "start_s", "speaker", "text", "link").with_columns(
+        df["score"].round(2), df["text"].str.slice(0, 160)), fmt)
+
+
+@app.command()
+def status(warehouse: Path = WAREHOUSE_OPT) -> None:
+    """What is loaded and how the last run went."""
+    from warehouse.query import WarehouseMissing, sql as run_sql
+
+    layout = Layout(warehouse)
+    try:
+        files = run_sql(layout, "select status, count(*) as files from source_files group by all order by all")
+        counts = run_sql(layout, "select (select count(*) from episodes) as episodes, "
+                                 "(select count(*) from segments) as segments")
+        last = run_sql(layout, "select run_id, finished_at, published, summary from runs "
+                               "order by finished_at desc limit 1")
+    except WarehouseMissing as exc:
+        err.print(f"[yellow]{exc}[/]")
+        raise typer.Exit(1) from None
+    _emit(files, "table")
+    _emit(counts, "table")
+    if last.height:
+        row = last.to_dicts()[0]
+        console.print(f"last run {row['run_id']} finished {row['finished_at']} published={row['published']}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,37 @@
+"""Run parameters (one pydantic model, so Prefect validates them and draws the run form) and the
+settings read once from the environment. Nothing below `flows/` reads the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = ROOT / "config" / "glossary.csv"
+
+
+class IngestParams(BaseModel):
+    """What one ingest run reads and where it publishes."""
+
+    input_dir: Path = Field(default=ROOT / "data" / "raw", description="Folder of raw transcript files")
+    warehouse_dir: Path = Field(default=ROOT / "data" / "warehouse", description="Warehouse folder (created)")
+    drop_fillers: bool = Field(default=True, description="Drop um/uh from display text (verbatim keeps them)")
+    repair_names: bool = Field(default=True, description="Repair entity names from the glossary")
+    batch_size: int = Field(default=64, ge=1, description="Files per staging task")
+    lock_wait_s: float = Field(default=0.0, ge=0, description="How long to wait for another writer")
+    validate_data: bool = Field(default=True, description="Run the Great Expectations gate")
+
+
+def from_env() -> IngestParams:
+    """Defaults overridden by TW_INPUT_DIR / TW_WAREHOUSE_DIR (the CLI and deployments use this)."""
+    overrides = {k: os.environ[v] for k, v in (("input_dir", "TW_INPUT_DIR"), ("warehouse_dir", "TW_WAREHOUSE_DIR"))
+                 if os.environ.get(v)}
+    return IngestParams(**overrides)
+
+
+def load_glossary(path: Path = GLOSSARY) -> pl.DataFrame | None:
+    """The entity glossary as a frame (entity, type, aliases, safe_aliases), or None if absent."""
+    return pl.read_csv(path, infer_schema=False) if path.exists() else None

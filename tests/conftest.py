@@ -1,0 +1,21 @@
+"""Shared fixtures: the sample corpus and a quiet, local Prefect."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "raw"
+SEEDS = {p.name[:3]: p for p in sorted(SAMPLE.iterdir())}
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@pytest.fixture(scope="session")
+def seed_bytes() -> dict[str, bytes]:
+    """The five sample files by their number ('000' ... '004')."""
+    return {k: p.read_bytes() for k, p in SEEDS.items()}

@@ -1,0 +1,54 @@
+"""Suites derive from the schemas (no drift) and catch broken batches, naming the expectation."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from expectations.suites import EXTRA, columns_named, suite_spec
+from expectations.validate import validate, with_helpers
+from transforms.schemas import TABLES, WAREHOUSE_TABLES
+from tests.warehouse.test_publish import _tables
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_column_a_suite_names_exists(name: str) -> None:
+    frame = with_helpers(name, TABLES[name].empty(), {t.name: t.empty() for t in WAREHOUSE_TABLES})
+    assert columns_named(suite_spec(name)) <= set(frame.columns)
+    assert {c for c in columns_named(suite_spec(name)) if not c.startswith("_")} <= set(TABLES[name].names)
+
+
+def test_every_table_has_a_suite_and_extras_name_real_tables() -> None:
+    assert all(suite_spec(t.name) for t in WAREHOUSE_TABLES)
+    assert set(EXTRA) <= set(TABLES)
+
+
+def test_broken_batch_is_caught_and_blamed_on_its_episode() -> None:
+    tables = _tables(4)
+    seg = tables["segments"]
+    broken = pl.concat([seg, seg.with_columns(pl.lit("ep_2").alias("episode_id"))])
+    broken = broken.with_columns(
+        pl.when((pl.col("episode_id") == "ep_2") & (pl.col("seq") == 2)).then(0.5).otherwise(pl.col("start_s"))
+        .alias("start_s"),  # backwards in time
+        pl.when((pl.col("episode_id") == "ep_2") & (pl.col("seq") == 3)).then(pl.lit("**bold** residue"))
+        .otherwise(pl.col("text")).alias("text"),
+    )
+    tables["segments"] = broken
+    tables["episodes"] = pl.concat([tables["episodes"], tables["episodes"].with_columns(
+        pl.lit("ep_2").alias("episode_id"))])
+    tables["speakers"] = pl.DataFrame({"episode_id": ["ep_1", "ep_2"], "name": ["H", "H"], "role": ["host"] * 2,
+                                       "n_turns": [1, 1], "words": [12, 12], "seconds": [4.0, 4.0]},
+                                      schema=TABLES["speakers"].schema)
+    result = validate(tables)
+    failed = set(result.results.filter(~pl.col("success"))["expectation"])
+    assert {"expect_column_values_to_be_in_set", "expect_column_values_to_not_match_regex"} <= failed
+    assert set(result.bad_episodes) == {"ep_2"}
+    assert "_start_order_ok" in result.bad_episodes["ep_2"] and "text" in result.bad_episodes["ep_2"]
+
+
+def test_duplicate_key_fails_uniqueness() -> None:
+    tables = _tables(2)
+    tables["episodes"] = pl.concat([tables["episodes"], tables["episodes"]])
+    result = validate(tables)
+    bad = result.results.filter(~pl.col("success") & (pl.col("table") == "episodes"))
+    assert "expect_column_values_to_be_unique" in set(bad["expectation"])

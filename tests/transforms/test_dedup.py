@@ -1,0 +1,86 @@
+"""Dedup stages over tiny frames: signatures -> candidate pairs -> decide -> group."""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+
+from transforms import dedup
+
+
+def _words(files: dict[str, list[str]]) -> pl.DataFrame:
+    return pl.DataFrame([{"file_id": f, "pos": i, "tok": t} for f, toks in files.items() for i, t in enumerate(toks)],
+                        schema={"file_id": pl.String, "pos": pl.Int32, "tok": pl.String})
+
+
+def _files(meta: dict[str, dict]) -> pl.DataFrame:
+    return pl.DataFrame([{"file_id": f, "video_id": m.get("video_id"), "show": m.get("show"),
+                          "episode_number": m.get("episode_number")} for f, m in meta.items()],
+                        schema={"file_id": pl.String, "video_id": pl.String, "show": pl.String,
+                                "episode_number": pl.Int32})
+
+
+def _text(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"w{rng.randint(0, 20000)}" for _ in range(n)]
+
+
+def _noisy(words: list[str], rate: float, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [w if rng.random() > rate else f"n{rng.randint(0, 99)}" for w in words]
+
+
+def _links(files: dict[str, list[str]], meta: dict[str, dict] | None = None) -> pl.DataFrame:
+    meta = meta or {f: {} for f in files}
+    sigs = dedup.signatures(_words(files))
+    fm = _files(meta)
+    return dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(fm), fm)
+
+
+def test_partial_noisy_version_joins_by_containment() -> None:
+    full = _text(6000, 1)
+    files = {"a": full, "b": _noisy(full[1000:2500], 0.08, 2)}
+    links = _links(files)
+    row = links.row(0, named=True)
+    assert row["joined"] and row["signal"] == "content_containment" and row["containment"] > 0.3
+
+
+def test_best_of_quoting_a_few_minutes_stays_apart() -> None:
+    ep = _text(6000, 3)
+    best_of = _text(4000, 4)[:2000] + ep[100:400] + _text(4000, 5)[:2000]
+    links = _links({"ep": ep, "best": best_of})
+    assert not links["joined"].any()
+
+
+def test_same_sponsor_read_stays_apart() -> None:
+    ad = _text(60, 6)
+    links = _links({"e1": _text(3000, 7) + ad, "e2": ad + _text(3000, 8)})
+    assert not links["joined"].any()
+
+
+def test_video_id_joins_and_differing_ids_veto() -> None:
+    body = _text(3000, 9)
+    meta = {"a": {"video_id": "AAAAAAAAAAA"}, "b": {"video_id": "AAAAAAAAAAA"}, "c": {"video_id": "CCCCCCCCCCC"}}
+    links = _links({"a": body, "b": _noisy(body, 0.3, 1), "c": body}, meta)
+    by_pair = {(r["file_a"], r["file_b"]): r for r in links.to_dicts()}
+    assert by_pair[("a", "b")]["joined"] and by_pair[("a", "b")]["signal"] == "video_id"
+    assert not by_pair[("a", "c")]["joined"] and by_pair[("a", "c")]["signal"] == "veto:video_id_differs"
+
+
+def test_consecutive_episode_numbers_veto() -> None:
+    body = _text(3000, 10)
+    meta = {"p1": {"show": "S", "episode_number": 1}, "p2": {"show": "S", "episode_number": 2}}
+    links = _links({"p1": body[:2000], "p2": body[1000:]}, meta)
+    assert links.row(0, named=True)["signal"] == "veto:episode_number_differs"
+
+
+def test_group_is_connected_components() -> None:
+    links = pl.DataFrame({"file_a": ["a", "b", "d"], "file_b": ["b", "c", "e"], "joined": [True, True, False]})
+    assert dedup.group(["a", "b", "c", "d", "e"], links) == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}
+
+
+def test_exact_copies_point_to_first_path() -> None:
+    files = pl.DataFrame({"path": ["z.txt", "a.txt", "m.txt"], "file_id": ["h1", "h1", "h2"]})
+    out = dict(dedup.mark_exact_copies(files).select("path", "copy_of").iter_rows())
+    assert out == {"z.txt": "a.txt", "a.txt": None, "m.txt": None}

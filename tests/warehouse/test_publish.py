@@ -1,0 +1,102 @@
+"""Publishing: Parquet -> DuckDB round trip, no-op reruns, atomic swap, one writer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from transforms.schemas import WAREHOUSE_TABLES
+from warehouse import publish as pub
+from warehouse.layout import Layout
+from warehouse.lock import WarehouseBusy, writer_lock
+
+
+def _tables(n_segments: int = 3) -> dict[str, pl.DataFrame]:
+    """Every declared table, empty except a small episode with segments."""
+    tables = {t.name: t.empty() for t in WAREHOUSE_TABLES}
+    tables["episodes"] = pl.DataFrame([{"episode_id": "ep_1", "title": "T", "hosts": ["H"], "guests": [],
+                                        "n_versions": 1, "n_segments": n_segments, "n_words": 3 * n_segments,
+                                        "canonical_file_id": "f1", "published_date": datetime(2025, 1, 2).date()}],
+                                      schema_overrides=tables["episodes"].schema).pipe(
+        lambda df: pl.concat([tables["episodes"], df], how="diagonal_relaxed"))
+    seg = pl.DataFrame({
+        "episode_id": ["ep_1"] * n_segments, "seq": list(range(n_segments)),
+        "start_s": [float(i) for i in range(n_segments)], "end_s": [i + 1.0 for i in range(n_segments)],
+        "speaker": ["H"] * n_segments, "text": [f"hello number {i}" for i in range(n_segments)],
+        "text_verbatim": [f"hello number {i}" for i in range(n_segments)], "n_words": [3] * n_segments,
+        "is_teaser": [False] * n_segments, "is_event": [False] * n_segments, "text_file_id": ["f1"] * n_segments,
+        "speaker_file_id": ["f1"] * n_segments, "time_file_id": ["f1"] * n_segments,
+        "time_source": ["source"] * n_segments, "agreement": [None] * n_segments, "rules": [[]] * n_segments,
+    })
+    tables["segments"] = pl.concat([tables["segments"], seg], how="diagonal_relaxed").select(
+        tables["segments"].columns).cast(tables["segments"].schema)
+    return tables
+
+
+def _run() -> dict:
+    return {"run_id": "r", "started_at": datetime.now(UTC)}
+
+
+def _read(layout: Layout, name: str) -> pl.DataFrame:
+    con = duckdb.connect(str(layout.db), read_only=True)
+    try:
+        return con.sql(f"select * from {name}").pl()
+    finally:
+        con.close()
+
+
+def test_round_trip_preserves_rows_and_types(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    tables = _tables()
+    assert pub.publish(layout, tables, _run())
+    for name, df in tables.items():
+        # DuckDB names the UTC zone "Etc/UTC": the same instant type, normalised before comparing
+        back = _read(layout, name).with_columns(pl.col(pl.Datetime("us", "Etc/UTC")).dt.convert_time_zone("UTC"))
+        assert_frame_equal(back, df, check_dtypes=True)
+
+
+def test_rerun_with_same_tables_is_a_no_op(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    assert pub.publish(layout, _tables(), _run())
+    before = {n: pub.table_checksum(_read(layout, n)) for n in ("episodes", "segments")}
+    assert not pub.publish(layout, _tables(), _run())
+    assert before == {n: pub.table_checksum(_read(layout, n)) for n in ("episodes", "segments")}
+    assert _read(layout, "runs").height == 2  # the run log records both runs
+
+
+def test_crash_during_publish_leaves_previous_tables(tmp_path: Path, monkeypatch) -> None:
+    layout = Layout(tmp_path).ensure()
+    pub.publish(layout, _tables(3), _run())
+    real = pub._load_tables
+
+    def crash_halfway(con, snapshot, tables):
+        real(con, snapshot, {k: v for k, v in tables.items() if k == "segments"})
+        raise KeyboardInterrupt("killed mid-publish")
+
+    monkeypatch.setattr(pub, "_load_tables", crash_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        pub.publish(layout, _tables(5), _run())
+    assert _read(layout, "segments").height == 3
+    assert pub.current_checksums(layout)["segments"] == pub.table_checksum(_tables(3)["segments"])
+
+
+def test_second_writer_fails_clearly(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    with writer_lock(layout):
+        with pytest.raises(WarehouseBusy, match="being written by pid"):
+            with writer_lock(layout, wait_s=0.3):
+                pass
+    with writer_lock(layout):  # released afterwards
+        pass
+
+
+def test_views_apply_on_published_tables(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    pub.publish(layout, _tables(), _run())
+    summary = _read(layout, "episode_summary")
+    assert summary["words"].to_list() == [9]

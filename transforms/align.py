@@ -1,0 +1,116 @@
+"""Word-level alignment of two versions of one transcript (rapidfuzz Levenshtein opcodes).
+
+Tolerates ASR noise (substitutions), missing words, truncated heads and tails and different
+segmentation, because it aligns word sequences, not segments. Very long pairs are cut at unique
+shared 6-word anchors first so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+ANCHOR_N = 6
+MAX_REPLACE_RUN = 3  # longer runs of substitutions are unrelated text (ads, other content), not noise
+DIRECT_LIMIT = 400_000_000  # len(a) * len(b) above which we cut at anchors first
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """`a_to_b[i]` is the index in b aligned to a[i] (-1 if none); `equal[i]` if the words match."""
+
+    a_to_b: list[int]
+    equal: list[bool]
+    substitutions: int
+    deletions: int  # words of a (inside the aligned span) b lacks
+    insertions: int  # words of b (inside the aligned span) a lacks
+    span: tuple[int, int]  # [first, last] aligned index of a; (-1, -1) if nothing aligned
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for j in self.a_to_b if j >= 0)
+
+    def wer(self) -> float | None:
+        """(S + D + I) / N over a's aligned span; can exceed 1."""
+        n = self.span[1] - self.span[0] + 1 if self.span[0] >= 0 else 0
+        return (self.substitutions + self.deletions + self.insertions) / n if n else None
+
+
+def align(a: list[str], b: list[str]) -> Alignment:
+    """Align word sequence b onto a."""
+    a_to_b, equal = [-1] * len(a), [False] * len(a)
+    for (a0, a1), (b0, b1) in _blocks(a, b):
+        _align_block(a, b, a0, a1, b0, b1, a_to_b, equal)
+    return _summarise(a, b, a_to_b, equal)
+
+
+def _align_block(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int,
+                 a_to_b: list[int], equal: list[bool]) -> None:
+    for op in Levenshtein.opcodes(a[a0:a1], b[b0:b1]):
+        long_replace = op.tag == "replace" and op.src_end - op.src_start > MAX_REPLACE_RUN
+        if op.tag == "equal" or (op.tag == "replace" and not long_replace):
+            for k in range(min(op.src_end - op.src_start, op.dest_end - op.dest_start)):
+                i, j = a0 + op.src_start + k, b0 + op.dest_start + k
+                a_to_b[i], equal[i] = j, op.tag == "equal"
+
+
+def _blocks(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Whole sequences, or the gaps between monotone unique anchors when the pair is very long."""
+    if len(a) * len(b) <= DIRECT_LIMIT:
+        return [((0, len(a)), (0, len(b)))]
+    anchors = _anchors(a, b)
+    blocks, pa, pb = [], 0, 0
+    for i, j in anchors:
+        blocks.append(((pa, i), (pb, j)))
+        pa, pb = i, j
+    blocks.append(((pa, len(a)), (pb, len(b))))
+    return blocks
+
+
+def _anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Positions of n-grams that occur once in each sequence, reduced to an increasing chain."""
+    def unique(seq: list[str]) -> dict[tuple[str, ...], int]:
+        seen: dict[tuple[str, ...], int] = {}
+        for i in range(len(seq) - ANCHOR_N + 1):
+            key = tuple(seq[i:i + ANCHOR_N])
+            seen[key] = -1 if key in seen else i
+        return {k: v for k, v in seen.items() if v >= 0}
+    ua, ub = unique(a), unique(b)
+    pairs = sorted((ua[k], ub[k]) for k in ua.keys() & ub.keys())
+    chain = _increasing_chain(pairs)
+    step = max(1, len(chain) // max(1, (len(a) * len(b)) // DIRECT_LIMIT * 4))
+    return chain[::step]
+
+
+def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest chain of pairs increasing in both coordinates (patience sort on the second)."""
+    import bisect
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(k)
+        else:
+            tails[pos], tail_idx[pos] = j, k
+        prev[k] = tail_idx[pos - 1] if pos else -1
+    out, k = [], tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        out.append(pairs[k])
+        k = prev[k]
+    return out[::-1]
+
+
+def _summarise(a: list[str], b: list[str], a_to_b: list[int], equal: list[bool]) -> Alignment:
+    aligned = [i for i, j in enumerate(a_to_b) if j >= 0]
+    if not aligned:
+        return Alignment(a_to_b, equal, 0, 0, 0, (-1, -1))
+    first, last = aligned[0], aligned[-1]
+    subs = sum(1 for i in aligned if not equal[i])
+    dels = (last - first + 1) - len(aligned)
+    b_span = a_to_b[last] - a_to_b[first] + 1
+    ins = b_span - len(aligned)
+    return Alignment(a_to_b, equal, subs, dels, max(0, ins), (first, last))

@@ -1,0 +1,187 @@
+"""From parsed, cleaned versions to the warehouse tables: group -> merge -> episode tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from transforms import dedup
+from transforms.entities import find_mentions
+from transforms.merge import Merged, Version, merge_episode
+from transforms.schemas import (
+    CHAPTERS, EPISODE_VERSIONS, EPISODES, MENTIONS, SEGMENTS, SPEAKERS, VERSION_LINKS,
+)
+from transforms.words import explode_words
+
+
+@dataclass(frozen=True)
+class Grouping:
+    links: pl.DataFrame  # VERSION_LINKS
+    episode_of: dict[str, str]  # file_id -> episode_id
+
+
+def version_words(versions: list[Version]) -> pl.DataFrame:
+    """All versions' words with their file_id (the input of signatures)."""
+    frames = [explode_words(v.segments).with_columns(pl.lit(v.file_id).alias("file_id")) for v in versions]
+    return pl.concat(frames) if frames else pl.DataFrame(schema={"file_id": pl.String, "pos": pl.Int32,
+                                                               "tok": pl.String})
+
+
+def group_versions(versions: list[Version], prior: dict[str, str] | None = None,
+                   thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
+    """Decide which files are one episode; reuse prior episode ids so they stay stable."""
+    files = pl.DataFrame(
+        [{"file_id": v.file_id, "video_id": v.meta.video_id, "show": v.meta.show,
+          "episode_number": v.meta.episode_number} for v in versions],
+        schema={"file_id": pl.String, "video_id": pl.String, "show": pl.String, "episode_number": pl.Int32},
+    )
+    sigs = dedup.signatures(version_words(versions).select("file_id", "pos", "tok"))
+    links = dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(files), files, thresholds) \
+        if versions else VERSION_LINKS.empty()
+    roots = dedup.group(sorted(v.file_id for v in versions), links)
+    return Grouping(links, assign_episode_ids(roots, prior or {}))
+
+
+def assign_episode_ids(roots: dict[str, str], prior: dict[str, str]) -> dict[str, str]:
+    """Group root -> episode id: the smallest prior id of any member, else 'ep_' + root prefix."""
+    members: dict[str, list[str]] = {}
+    for f, r in roots.items():
+        members.setdefault(r, []).append(f)
+    out = {}
+    for root, files in members.items():
+        earlier = sorted(prior[f] for f in files if f in prior)
+        eid = earlier[0] if earlier else f"ep_{root[:16]}"
+        out.update({f: eid for f in files})
+    return out
+
+
+def build_episode_tables(versions: list[Version], grouping: Grouping,
+                         glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """Merge each episode's versions and assemble every episode-level table."""
+    by_episode: dict[str, list[Version]] = {}
+    for v in versions:
+        by_episode.setdefault(grouping.episode_of[v.file_id], []).append(v)
+    parts: dict[str, list[pl.DataFrame]] = {t.name: [] for t in (EPISODES, EPISODE_VERSIONS, SEGMENTS,
+                                                                   SPEAKERS, CHAPTERS)}
+    for eid in sorted(by_episode):
+        for name, frame in episode_tables(eid, by_episode[eid], grouping.links).items():
+            parts[name].append(frame)
+    tables = {name: _concat(parts[name], table) for name, table in
+              (("episodes", EPISODES), ("episode_versions", EPISODE_VERSIONS), ("segments", SEGMENTS),
+               ("speakers", SPEAKERS), ("chapters", CHAPTERS))}
+    tables["mentions"] = mentions(tables["segments"], glossary)
+    tables["version_links"] = grouping.links
+    return tables
+
+
+def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """One episode: merge, then its rows in every episode-level table."""
+    merged = merge_episode(versions)
+    segs = SEGMENTS.conform(pl.DataFrame(merged.segments, infer_schema_length=None)
+                            .with_columns(pl.lit(eid).alias("episode_id")))
+    return {
+        "segments": segs,
+        "episodes": EPISODES.conform(pl.DataFrame([episode_row(eid, merged, segs)], infer_schema_length=None)),
+        "episode_versions": version_rows(eid, merged, links),
+        "speakers": speaker_rows(eid, merged, segs),
+        "chapters": chapter_rows(eid, merged),
+    }
+
+
+def _first(values: list) -> object:
+    return next((v for v in values if v not in (None, [], "")), None)
+
+
+def episode_row(eid: str, merged: Merged, segs: pl.DataFrame) -> dict:
+    """Episode metadata: each field from the best-ranked version that has it."""
+    metas = [v.meta for v in merged.ranked]
+    vid = _first([m.video_id for m in metas])
+    last_end = segs["end_s"].max()
+    return {
+        "episode_id": eid, "title": _first([m.title for m in metas]), "show_name": _first([m.show for m in metas]),
+        "episode_number": _first([m.episode_number for m in metas]), "video_id": vid,
+        "video_url": f"https://www.youtube.com/watch?v={vid}" if vid else None,
+        "published_date": _iso_date(_first([m.published_date for m in metas])),
+        "hosts": _first([m.hosts for m in metas]) or [], "guests": _first([m.guests for m in metas]) or [],
+        "duration_s": _first([m.duration_s for m in metas]) or last_end,
+        "n_versions": len(merged.ranked), "n_segments": segs.height, "n_words": int(segs["n_words"].sum()),
+        "canonical_file_id": merged.canonical.file_id,
+    }
+
+
+def _iso_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def version_rows(eid: str, merged: Merged, links: pl.DataFrame) -> pl.DataFrame:
+    """Per version: role, rank, metrics, and the link that joined it to the canonical."""
+    info = {v.file_id: v for v in merged.ranked}
+    canon = merged.canonical.file_id
+    rows = []
+    for m in merged.versions:
+        link = _link(links, canon, m["file_id"])
+        v = info[m["file_id"]]
+        rows.append({**m, "episode_id": eid, "format": v.format, "kind": v.kind,
+                     "similarity": 1.0 if m["file_id"] == canon else (link or {}).get("containment"),
+                     "join_signal": "canonical" if m["file_id"] == canon else (link or {}).get("signal", "transitive"),
+                     "join_score": 1.0 if m["file_id"] == canon else (link or {}).get("score")})
+    return EPISODE_VERSIONS.conform(pl.DataFrame(rows, infer_schema_length=None))
+
+
+def _link(links: pl.DataFrame, a: str, b: str) -> dict | None:
+    lo, hi = min(a, b), max(a, b)
+    hit = links.filter((pl.col("file_a") == lo) & (pl.col("file_b") == hi))
+    return hit.to_dicts()[0] if hit.height else None
+
+
+def speaker_rows(eid: str, merged: Merged, segs: pl.DataFrame) -> pl.DataFrame:
+    """Words, talk time and turns per named speaker; teasers and events excluded."""
+    hosts = set(_first([v.meta.hosts for v in merged.ranked]) or [])
+    guests = set(_first([v.meta.guests for v in merged.ranked]) or [])
+    speech = segs.filter(~pl.col("is_event"))
+    turns = speech.with_columns(
+        (pl.col("speaker") != pl.col("speaker").shift(1)).fill_null(True).alias("new_turn"))
+    out = (
+        turns.filter(pl.col("speaker").is_not_null())
+        .group_by("speaker")
+        .agg(pl.col("new_turn").sum().cast(pl.Int32).alias("n_turns"),
+             pl.col("n_words").filter(~pl.col("is_teaser")).sum().cast(pl.Int64).alias("words"),
+             (pl.col("end_s") - pl.col("start_s")).filter(~pl.col("is_teaser")).sum().alias("seconds"))
+        .rename({"speaker": "name"})
+        .with_columns(
+            pl.lit(eid).alias("episode_id"),
+            pl.when(pl.col("name").is_in(list(hosts))).then(pl.lit("host"))
+            .when(pl.col("name").is_in(list(guests))).then(pl.lit("guest")).otherwise(pl.lit("unknown"))
+            .alias("role"))
+        .sort("name")
+    )
+    return SPEAKERS.conform(out)
+
+
+def chapter_rows(eid: str, merged: Merged) -> pl.DataFrame:
+    """Chapters from the best-ranked version that has them, moved onto the canonical clock."""
+    offsets = {m["file_id"]: m["offset_s"] or 0.0 for m in merged.versions}
+    source = next((v for v in merged.ranked if v.meta.chapters), None)
+    if source is None:
+        return CHAPTERS.empty()
+    rows = [{"episode_id": eid, "seq": i, "title": c.title, "summary": c.summary,
+             "start_s": None if c.start_s is None else max(0.0, c.start_s - offsets.get(source.file_id, 0.0)),
+             "source_file_id": source.file_id} for i, c in enumerate(source.meta.chapters)]
+    return CHAPTERS.conform(pl.DataFrame(rows, infer_schema_length=None))
+
+
+def mentions(segments: pl.DataFrame, glossary: pl.DataFrame | None) -> pl.DataFrame:
+    """Glossary entities per segment (none without a glossary)."""
+    if glossary is None or segments.is_empty():
+        return MENTIONS.empty()
+    speech = segments.filter(~pl.col("is_event")).select("episode_id", "seq", "speaker", "text")
+    return MENTIONS.conform(find_mentions(speech, glossary))
+
+
+def _concat(frames: list[pl.DataFrame], table) -> pl.DataFrame:
+    return pl.concat(frames) if frames else table.empty()

@@ -1,0 +1,137 @@
+"""Which files are versions of one interview: signatures -> candidate pairs -> decide -> group.
+
+Content similarity uses sampled word 3-shingles and *containment* (shared / smaller set), so a
+partial version of a long episode still joins it. Shingles found in many files (sponsor reads,
+stock phrases) are dropped before pairing, which also keeps the self-join near-linear.
+Metadata signals (video id, show + episode number) join or veto; content alone can join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.schemas import VERSION_LINKS
+
+SHINGLE = 3
+SAMPLE_MOD = 4  # keep shingles whose hash % SAMPLE_MOD == 0 (unbiased containment estimate)
+MAX_DF = 20  # a shingle in more files than this is boilerplate, not evidence
+MIN_CANDIDATE = 0.08  # containment below this is not even a candidate
+JOIN_CONTAINMENT = 0.30  # content alone joins at this containment
+WEAK_CONTAINMENT = 0.04  # with the same video id, this little shared content is enough
+MIN_SHINGLES = 25  # fewer sampled shingles than this: content cannot decide alone
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The declared decision thresholds (see README: Deduplication)."""
+
+    join: float = JOIN_CONTAINMENT
+    weak: float = WEAK_CONTAINMENT
+    min_shingles: int = MIN_SHINGLES
+
+
+def signatures(words: pl.DataFrame) -> pl.DataFrame:
+    """(file_id, pos, tok) -> unique sampled shingle hashes (file_id, h)."""
+    parts = [pl.col("tok").shift(-i).over("file_id", order_by="pos") for i in range(SHINGLE)]
+    return (
+        words.lazy()
+        .with_columns(pl.concat_str(parts, separator=" ").alias("sh"))
+        .filter(pl.col("sh").is_not_null())
+        .select("file_id", pl.col("sh").hash(seed=7).alias("h"))
+        .filter(pl.col("h") % SAMPLE_MOD == 0)
+        .unique()
+        .collect()
+    )
+
+
+def candidate_pairs(sigs: pl.DataFrame) -> pl.DataFrame:
+    """Pairs of files sharing informative shingles: (file_a, file_b, shared, n_a, n_b, containment)."""
+    sizes = sigs.group_by("file_id").agg(pl.len().alias("n"))
+    informative = sigs.join(
+        sigs.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df") <= MAX_DF).select("h"), on="h"
+    )
+    pairs = (
+        informative.join(informative, on="h", suffix="_b")
+        .filter(pl.col("file_id") < pl.col("file_id_b"))
+        .group_by("file_id", "file_id_b")
+        .agg(pl.len().alias("shared"))
+        .rename({"file_id": "file_a", "file_id_b": "file_b"})
+    )
+    return (
+        pairs.join(sizes.rename({"file_id": "file_a", "n": "n_a"}), on="file_a")
+        .join(sizes.rename({"file_id": "file_b", "n": "n_b"}), on="file_b")
+        .with_columns((pl.col("shared") / pl.min_horizontal("n_a", "n_b")).alias("containment"))
+        .filter(pl.col("containment") >= MIN_CANDIDATE)
+    )
+
+
+def metadata_pairs(files: pl.DataFrame) -> pl.DataFrame:
+    """Pairs of files that carry the same video id: (file_a, file_b)."""
+    with_id = files.filter(pl.col("video_id").is_not_null()).select("file_id", "video_id")
+    return (
+        with_id.join(with_id, on="video_id", suffix="_b")
+        .filter(pl.col("file_id") < pl.col("file_id_b"))
+        .select(pl.col("file_id").alias("file_a"), pl.col("file_id_b").alias("file_b"))
+    )
+
+
+def decide(content: pl.DataFrame, meta_pairs: pl.DataFrame, files: pl.DataFrame,
+           thresholds: Thresholds = Thresholds()) -> pl.DataFrame:
+    """Every candidate pair -> joined or not, the deciding signal, and all evidence (VERSION_LINKS)."""
+    pairs = (
+        content.select("file_a", "file_b", "containment", "n_a", "n_b")
+        .join(meta_pairs, on=["file_a", "file_b"], how="full", coalesce=True)
+    )
+    info = files.select("file_id", "video_id", "show", "episode_number")
+    pairs = pairs.join(info.rename(lambda c: f"{c}_a"), left_on="file_a", right_on="file_id_a") \
+                 .join(info.rename(lambda c: f"{c}_b"), left_on="file_b", right_on="file_id_b")
+    c = pl.col("containment").fill_null(0.0)
+    same_video = pl.col("video_id_a").is_not_null() & (pl.col("video_id_a") == pl.col("video_id_b"))
+    diff_video = pl.col("video_id_a").is_not_null() & pl.col("video_id_b").is_not_null() & ~same_video
+    diff_number = (pl.col("show_a") == pl.col("show_b")) & (pl.col("episode_number_a") != pl.col("episode_number_b"))
+    enough = pl.min_horizontal(pl.col("n_a").fill_null(0), pl.col("n_b").fill_null(0)) >= thresholds.min_shingles
+    signal = (
+        pl.when(diff_video).then(pl.lit("veto:video_id_differs"))
+        .when(diff_number.fill_null(False)).then(pl.lit("veto:episode_number_differs"))
+        .when(same_video & enough & (c < thresholds.weak)).then(pl.lit("veto:video_id_but_content_differs"))
+        .when(same_video).then(pl.lit("video_id"))
+        .when(enough & (c >= thresholds.join)).then(pl.lit("content_containment"))
+        .otherwise(pl.lit("below_threshold"))
+    )
+    shown = [pl.col(c).cast(pl.String).fill_null("-") for c in
+             ("containment", "n_a", "n_b", "video_id_a", "video_id_b", "episode_number_a", "episode_number_b")]
+    evidence = pl.format(
+        "containment={} shingles_a={} shingles_b={} video_a={} video_b={} episode_a={} episode_b={}", *shown)
+    out = pairs.with_columns(signal.alias("signal"), evidence.fill_null("").alias("evidence")).with_columns(
+        pl.col("signal").is_in(["video_id", "content_containment"]).alias("joined"),
+        c.alias("score"),
+        pl.col("containment").round(4).clip(0, 1),
+    )
+    return VERSION_LINKS.conform(out).sort("file_a", "file_b")
+
+
+def group(file_ids: list[str], links: pl.DataFrame) -> dict[str, str]:
+    """Connected components of joined links: file_id -> smallest file_id of its group."""
+    parent = {f: f for f in file_ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links.filter(pl.col("joined")).select("file_a", "file_b").iter_rows():
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {f: find(f) for f in file_ids}
+
+
+def mark_exact_copies(files: pl.DataFrame) -> pl.DataFrame:
+    """(path, file_id) -> adds copy_of: the first path (sorted) with the same bytes, null for it."""
+    first = files.sort("path").group_by("file_id", maintain_order=True).agg(pl.col("path").first().alias("first"))
+    return files.join(first, on="file_id").with_columns(
+        pl.when(pl.col("path") != pl.col("first")).then(pl.col("first")).alias("copy_of")
+    ).drop("first")

@@ -1,0 +1,84 @@
+"""Parser registry and content sniffer: one module per format, all behind `base.Parser`."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from transforms.parsers.base import (
+    ParsedTranscript, ParseWarning, TranscriptMeta, TranscriptParseError, decode,
+)
+
+PARSER_VERSION = "1"
+
+# Sniffing order: the most specific shapes first; plain_text accepts anything with words.
+MODULES: dict[str, str] = {
+    "webvtt": "vtt",
+    "srt": "srt",
+    "whisper_json": "whisper_json",
+    "youtube_json3": "youtube_json3",
+    "youtube_xml": "youtube_xml",
+    "whisper_markdown": "whisper_markdown",
+    "chaptered_speakers": "chaptered",
+    "youtube_markdown": "youtube_markdown",
+    "cleaned_markdown": "cleaned_markdown",
+    "raw_captions": "raw_captions",
+    "speaker_text": "speaker_text",
+    "plain_text": "plain_text",
+}
+SNIFF_BYTES = 64 * 1024
+
+
+def parser_for(fmt: str) -> ModuleType:
+    """The parser module of a format name."""
+    return importlib.import_module(f"transforms.parsers.{MODULES[fmt]}")
+
+
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"BZh",
+                 b"\x28\xb5\x2f\xfd", b"7z\xbc\xaf", b"\x7fELF", b"RIFF", b"ID3", b"OggS", b"fLaC")
+
+
+def binary_reason(head: bytes) -> str | None:
+    """Why these bytes are not text (a known binary signature or control characters), else None."""
+    for magic in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return f"binary file (signature {magic[:4]!r})"
+    text, _ = decode(head[:SNIFF_BYTES], source="")
+    sample = text[:SNIFF_BYTES]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v")
+    if sample and controls / len(sample) > 0.02:
+        return f"binary content ({controls} control characters in the first {len(sample)})"
+    if sample and sample.count("\ufffd") / len(sample) > 0.1:
+        return "binary content (mostly undecodable bytes)"
+    return None
+
+
+def sniff(head: bytes, name: str = "") -> str:
+    """Decide a file's format from its first bytes (the name is never consulted for the format)."""
+    if binary_reason(head):
+        return "unknown"
+    text, _ = decode(head[:SNIFF_BYTES], source=name)
+    if not text.strip():
+        return "unknown"
+    best, best_score = "unknown", 0.0
+    for fmt in MODULES:
+        score = parser_for(fmt).looks_like(text)
+        if score > best_score:
+            best, best_score = fmt, score
+    return best
+
+
+def parse(raw: bytes, *, source: str, fmt: str | None = None) -> ParsedTranscript:
+    """Sniff (unless told) and parse; raises TranscriptParseError for anything unreadable."""
+    if reason := binary_reason(raw[:SNIFF_BYTES]):
+        raise TranscriptParseError(source, None, reason)
+    fmt = fmt or sniff(raw[:SNIFF_BYTES], source)
+    if fmt == "unknown":
+        raise TranscriptParseError(source, None, "unknown format: no transcript shape recognised")
+    return parser_for(fmt).parse(raw, source=source)
+
+
+__all__ = [
+    "MODULES", "PARSER_VERSION", "binary_reason", "ParseWarning", "ParsedTranscript", "TranscriptMeta",
+    "TranscriptParseError", "parse", "parser_for", "sniff",
+]

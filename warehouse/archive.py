@@ -1,0 +1,46 @@
+"""Content-addressed archive of raw input bytes: written before anything else looks at them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from warehouse.layout import Layout
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def archive_path(file_id: str) -> str:
+    """Path of a file's bytes relative to the warehouse root."""
+    return f"raw/{file_id[:2]}/{file_id}"
+
+
+def archive(layout: Layout, raw: bytes) -> tuple[str, str]:
+    """Store the bytes under their sha256 (atomically, once); return (file_id, relative path)."""
+    file_id = sha256(raw)
+    rel = archive_path(file_id)
+    dest = layout.root / rel
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(raw)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    return file_id, rel
+
+
+def read_archived(layout: Layout, file_id: str) -> bytes:
+    return (layout.root / archive_path(file_id)).read_bytes()
+
+
+def discover(input_dir: Path) -> list[Path]:
+    """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(input_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        out.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
+    return sorted(out)

@@ -1,0 +1,133 @@
+"""Stage one input file: read, archive, sniff, parse, clean; cached by content hash and code version."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from transforms.clean import CleanOptions, clean_segments
+from transforms.merge import Version
+from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
+from transforms.parsers.base import Chapter, TranscriptMeta
+from transforms.schemas import CLEAN_SEGMENTS
+from warehouse.archive import archive, sha256
+from warehouse.layout import Layout
+
+CACHE_VERSION = f"p{PARSER_VERSION}-c1"
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Staged:
+    """What staging learned about one input file."""
+
+    path: str
+    file_id: str
+    size_bytes: int
+    archive_path: str
+    format: str = "unknown"
+    kind: str = "unknown"
+    status: str = "loaded"
+    reason: str | None = None
+    version: Version | None = None
+    warnings: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+
+
+def stage_file(path: Path, rel: str, layout: Layout, options: CleanOptions,
+               glossary: pl.DataFrame | None) -> Staged:
+    """Never raises for bad input: unreadable or unparseable files come back quarantined."""
+    try:
+        raw = _read(path)
+    except OSError as err:
+        return Staged(rel, "unreadable-" + sha256(rel.encode())[:48], 0, "", status="quarantined",
+                      reason=f"cannot read: {err.strerror or err}")
+    file_id, apath = archive(layout, raw)
+    staged = Staged(rel, file_id, len(raw), apath)
+    cached = _load_cache(layout, file_id)
+    if cached is None:
+        cached = _parse_and_clean(raw, rel, options, glossary)
+        _save_cache(layout, file_id, cached)
+    return _apply(staged, cached)
+
+
+def _read(path: Path) -> bytes:
+    """Read the bytes; a file that changes while it is read is read again (twice at most)."""
+    for _ in range(3):
+        before = os.stat(path)
+        if before.st_size > MAX_FILE_BYTES:
+            raise OSError(f"file is {before.st_size} bytes, over the {MAX_FILE_BYTES} byte limit")
+        raw = path.read_bytes()
+        after = os.stat(path)
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(raw), after.st_mtime_ns):
+            return raw
+    raise OSError("file kept changing while it was read")
+
+
+def _parse_and_clean(raw: bytes, rel: str, options: CleanOptions, glossary: pl.DataFrame | None) -> dict:
+    try:
+        parsed = parse(raw, source=rel)
+    except TranscriptParseError as err:
+        return {"status": "quarantined", "reason": str(err), "format": _safe_format(raw), "line": err.line}
+    segments, rejects = clean_segments(parsed.segments, options=options, glossary=glossary)
+    return {
+        "status": "loaded", "format": parsed.format, "kind": parsed.meta.kind,
+        "meta": dataclasses.asdict(parsed.meta),
+        "warnings": [dataclasses.asdict(w) for w in parsed.warnings],
+        "rejects": rejects.to_dicts(), "segments": segments,
+    }
+
+
+def _safe_format(raw: bytes) -> str:
+    from transforms.parsers import sniff
+    try:
+        return sniff(raw[:65536], "")
+    except Exception:  # noqa: BLE001 - only used to label a file that is already quarantined
+        return "unknown"
+
+
+def _cache_dir(layout: Layout, file_id: str) -> Path:
+    return layout.cache / CACHE_VERSION / file_id[:2] / file_id
+
+
+def _save_cache(layout: Layout, file_id: str, result: dict) -> None:
+    """Write segments Parquet + JSON side file into a temp folder, then rename it into place."""
+    final = _cache_dir(layout, file_id)
+    tmp = final.with_name(final.name + f".tmp{os.getpid()}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    info = {k: v for k, v in result.items() if k != "segments"}
+    if "segments" in result:
+        result["segments"].write_parquet(tmp / "segments.parquet")
+    (tmp / "result.json").write_text(json.dumps(info, ensure_ascii=False))
+    if final.exists():
+        return
+    os.replace(tmp, final)
+
+
+def _load_cache(layout: Layout, file_id: str) -> dict | None:
+    folder = _cache_dir(layout, file_id)
+    if not (folder / "result.json").exists():
+        return None
+    info = json.loads((folder / "result.json").read_text())
+    if info["status"] == "loaded":
+        info["segments"] = pl.read_parquet(folder / "segments.parquet")
+    return info
+
+
+def _apply(staged: Staged, result: dict) -> Staged:
+    staged.status, staged.format = result["status"], result.get("format", "unknown")
+    if staged.status != "loaded":
+        staged.reason = result["reason"]
+        return staged
+    meta = dict(result["meta"])
+    meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
+    staged.kind = result["kind"]
+    staged.warnings, staged.rejects = result["warnings"], result["rejects"]
+    segments = CLEAN_SEGMENTS.conform(result["segments"])
+    staged.version = Version(staged.file_id, staged.format, staged.kind, TranscriptMeta(**meta), segments)
+    return staged
