@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from expectations.validate import Validation, validate
@@ -24,18 +25,18 @@ from warehouse.archive import discover
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import publish
-from warehouse.stage import Staged, stage_file
+from warehouse.stage import Staged, settings_key, stage_file
 from warehouse.tables import assemble
 
 
-@task(name="discover-files", retries=2, retry_delay_seconds=1)
+@task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def discover_files(input_dir: Path) -> list[Path]:
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist")
     return discover(input_dir)
 
 
-@task(name="stage-batch", retries=1, task_run_name="stage-batch-{index}")
+@task(name="stage-batch", retries=1, task_run_name="stage-batch-{index}", cache_policy=NO_CACHE)
 def stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: CleanOptions,
                 glossary: pl.DataFrame | None, index: int) -> list[Staged]:
     """Archive raw bytes first, then sniff, parse and clean each file (cached by content)."""
@@ -49,18 +50,20 @@ def stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: Cle
     return out
 
 
-@task(name="group-and-merge")
+@task(name="group-and-merge", cache_policy=NO_CACHE)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
-                 quarantine: dict[str, str]) -> dict[str, pl.DataFrame]:
-    return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine)
+                 quarantine: dict[str, str], settings: str) -> tuple[dict[str, pl.DataFrame], int]:
+    """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
+    return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
+                    layout, settings)
 
 
-@task(name="validate-tables")
+@task(name="validate-tables", cache_policy=NO_CACHE)
 def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout) -> Validation:
     return validate(tables, layout.docs / "validation")
 
 
-@task(name="publish-warehouse", retries=1, retry_delay_seconds=2)
+@task(name="publish-warehouse", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_tables(tables: dict[str, pl.DataFrame], layout: Layout, run: dict) -> bool:
     return publish(layout, tables, run)
 
@@ -88,10 +91,11 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         staged = _stage_all(paths, params, layout)
         timings["stage"] = time.perf_counter() - t
         glossary = load_glossary() if params.repair_names else None
+        options = _options(params)
         quarantine: dict[str, str] = {}
         for _ in range(3):
             t = time.perf_counter()
-            tables = build_tables(staged, layout, glossary, quarantine)
+            tables, rebuilt = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary))
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
             if not params.validate_data:
                 validation = None
@@ -107,7 +111,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         if validation is not None and not validation.success:
             raise RuntimeError("validation still fails after quarantine; nothing published:\n"
                                + _failures(validation))
-        summary = _summary(tables, validation, timings)
+        summary = _summary(tables, validation, timings) | {"episodes_rebuilt": rebuilt}
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary})
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
@@ -116,8 +120,12 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     return summary
 
 
+def _options(params: IngestParams) -> CleanOptions:
+    return CleanOptions(drop_fillers=params.drop_fillers, repair_names=params.repair_names)
+
+
 def _stage_all(paths: list[Path], params: IngestParams, layout: Layout) -> list[Staged]:
-    options = CleanOptions(drop_fillers=params.drop_fillers, repair_names=params.repair_names)
+    options = _options(params)
     glossary = load_glossary() if params.repair_names else None
     batches = [paths[i:i + params.batch_size] for i in range(0, len(paths), params.batch_size)]
     staged: list[Staged] = []

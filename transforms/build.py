@@ -57,26 +57,35 @@ def assign_episode_ids(roots: dict[str, str], prior: dict[str, str]) -> dict[str
     return out
 
 
+EPISODE_TABLES = (EPISODES, EPISODE_VERSIONS, SEGMENTS, SPEAKERS, CHAPTERS, MENTIONS)
+
+
+def episodes_of(versions: list[Version], grouping: Grouping) -> dict[str, list[Version]]:
+    """Episode id -> its versions (sorted by file id, so input order never matters)."""
+    out: dict[str, list[Version]] = {}
+    for v in sorted(versions, key=lambda v: v.file_id):
+        out.setdefault(grouping.episode_of[v.file_id], []).append(v)
+    return dict(sorted(out.items()))
+
+
 def build_episode_tables(versions: list[Version], grouping: Grouping,
                          glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """Merge each episode's versions and assemble every episode-level table."""
-    by_episode: dict[str, list[Version]] = {}
-    for v in versions:
-        by_episode.setdefault(grouping.episode_of[v.file_id], []).append(v)
-    parts: dict[str, list[pl.DataFrame]] = {t.name: [] for t in (EPISODES, EPISODE_VERSIONS, SEGMENTS,
-                                                                   SPEAKERS, CHAPTERS)}
-    for eid in sorted(by_episode):
-        for name, frame in episode_tables(eid, by_episode[eid], grouping.links).items():
-            parts[name].append(frame)
-    tables = {name: _concat(parts[name], table) for name, table in
-              (("episodes", EPISODES), ("episode_versions", EPISODE_VERSIONS), ("segments", SEGMENTS),
-               ("speakers", SPEAKERS), ("chapters", CHAPTERS))}
-    tables["mentions"] = mentions(tables["segments"], glossary)
+    per_episode = [episode_tables(eid, vs, grouping.links, glossary)
+                   for eid, vs in episodes_of(versions, grouping).items()]
+    tables = concat_episode_tables(per_episode)
     tables["version_links"] = grouping.links
     return tables
 
 
-def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """Stack per-episode frames table by table (every table present, even when empty)."""
+    return {t.name: pl.concat([p[t.name] for p in per_episode]) if per_episode else t.empty()
+            for t in EPISODE_TABLES}
+
+
+def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
+                   glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """One episode: merge, then its rows in every episode-level table."""
     merged = merge_episode(versions)
     segs = SEGMENTS.conform(pl.DataFrame(merged.segments, infer_schema_length=None)
@@ -87,6 +96,7 @@ def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame) -> di
         "episode_versions": version_rows(eid, merged, links),
         "speakers": speaker_rows(eid, merged, segs),
         "chapters": chapter_rows(eid, merged),
+        "mentions": mentions(segs, glossary),
     }
 
 
@@ -181,7 +191,3 @@ def mentions(segments: pl.DataFrame, glossary: pl.DataFrame | None) -> pl.DataFr
         return MENTIONS.empty()
     speech = segments.filter(~pl.col("is_event")).select("episode_id", "seq", "speaker", "text")
     return MENTIONS.conform(find_mentions(speech, glossary))
-
-
-def _concat(frames: list[pl.DataFrame], table) -> pl.DataFrame:
-    return pl.concat(frames) if frames else table.empty()

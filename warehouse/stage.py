@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,12 @@ class Staged:
     rejects: list[dict] = field(default_factory=list)
 
 
+def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:
+    """Code version + cleaning options + glossary content: what a cached result depends on."""
+    gloss = str(glossary.hash_rows(seed=3).sum()) if glossary is not None else "none"
+    return sha256(f"{CACHE_VERSION}|{sorted(dataclasses.asdict(options).items())}|{gloss}".encode())[:16]
+
+
 def stage_file(path: Path, rel: str, layout: Layout, options: CleanOptions,
                glossary: pl.DataFrame | None) -> Staged:
     """Never raises for bad input: unreadable or unparseable files come back quarantined."""
@@ -49,10 +56,11 @@ def stage_file(path: Path, rel: str, layout: Layout, options: CleanOptions,
                       reason=f"cannot read: {err.strerror or err}")
     file_id, apath = archive(layout, raw)
     staged = Staged(rel, file_id, len(raw), apath)
-    cached = _load_cache(layout, file_id)
+    key = settings_key(options, glossary)
+    cached = _load_cache(layout, key, file_id)
     if cached is None:
         cached = _parse_and_clean(raw, rel, options, glossary)
-        _save_cache(layout, file_id, cached)
+        _save_cache(layout, key, file_id, cached)
     return _apply(staged, cached)
 
 
@@ -91,13 +99,13 @@ def _safe_format(raw: bytes) -> str:
         return "unknown"
 
 
-def _cache_dir(layout: Layout, file_id: str) -> Path:
-    return layout.cache / CACHE_VERSION / file_id[:2] / file_id
+def _cache_dir(layout: Layout, key: str, file_id: str) -> Path:
+    return layout.cache / "files" / key / file_id[:2] / file_id
 
 
-def _save_cache(layout: Layout, file_id: str, result: dict) -> None:
+def _save_cache(layout: Layout, key: str, file_id: str, result: dict) -> None:
     """Write segments Parquet + JSON side file into a temp folder, then rename it into place."""
-    final = _cache_dir(layout, file_id)
+    final = _cache_dir(layout, key, file_id)
     tmp = final.with_name(final.name + f".tmp{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
     info = {k: v for k, v in result.items() if k != "segments"}
@@ -105,12 +113,13 @@ def _save_cache(layout: Layout, file_id: str, result: dict) -> None:
         result["segments"].write_parquet(tmp / "segments.parquet")
     (tmp / "result.json").write_text(json.dumps(info, ensure_ascii=False))
     if final.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
         return
     os.replace(tmp, final)
 
 
-def _load_cache(layout: Layout, file_id: str) -> dict | None:
-    folder = _cache_dir(layout, file_id)
+def _load_cache(layout: Layout, key: str, file_id: str) -> dict | None:
+    folder = _cache_dir(layout, key, file_id)
     if not (folder / "result.json").exists():
         return None
     info = json.loads((folder / "result.json").read_text())

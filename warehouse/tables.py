@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 
-from transforms.build import build_episode_tables, group_versions
+from transforms.build import EPISODE_TABLES, concat_episode_tables, episode_tables, episodes_of, group_versions
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
+from warehouse.layout import Layout
 from warehouse.stage import Staged
+
+MERGE_VERSION = "m1"  # bump when merge logic changes: cached episodes are then rebuilt
 
 
 def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, datetime],
-             glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None) -> dict[str, pl.DataFrame]:
-    """All tables for this set of files; `quarantine` (file_id -> reason) holds files back."""
+             glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
+             layout: Layout | None = None, settings: str = "") -> tuple[dict[str, pl.DataFrame], int]:
+    """All tables for this set of files, and how many episodes had to be merged anew.
+
+    `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
+    cached under a key of its files + code version, so an unchanged episode is never re-merged.
+    """
     quarantine = quarantine or {}
     rows = sorted(staged, key=lambda s: s.path)
     first_path: dict[str, str] = {}
@@ -24,11 +34,46 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
               and s.file_id not in quarantine]
     versions = [s.version for s in loaded]
     grouping = group_versions(versions, prior_ids)
-    tables = build_episode_tables(versions, grouping, glossary)
+    per_episode, rebuilt = [], 0
+    for eid, members in episodes_of(versions, grouping).items():
+        key = _episode_key(eid, [v.file_id for v in members], settings)
+        frames = _load_episode(layout, key) if layout else None
+        if frames is None:
+            frames, rebuilt = episode_tables(eid, members, grouping.links, glossary), rebuilt + 1
+            if layout:
+                _save_episode(layout, key, frames)
+        per_episode.append(frames)
+    tables = concat_episode_tables(per_episode)
+    tables["version_links"] = grouping.links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)
     tables["rejects"] = rejects(rows, first_path, quarantine)
     tables["parse_warnings"] = parse_warnings(rows, first_path)
-    return tables
+    return tables, rebuilt
+
+
+def _episode_key(eid: str, file_ids: list[str], settings: str) -> str:
+    text = "|".join([MERGE_VERSION, settings, eid, *sorted(file_ids)])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _episode_dir(layout: Layout, key: str) -> Path:
+    return layout.cache / "episodes" / key[:2] / key
+
+
+def _load_episode(layout: Layout, key: str) -> dict[str, pl.DataFrame] | None:
+    folder = _episode_dir(layout, key)
+    if not (folder / "DONE").exists():
+        return None
+    return {t.name: pl.read_parquet(folder / f"{t.name}.parquet") for t in EPISODE_TABLES}
+
+
+def _save_episode(layout: Layout, key: str, frames: dict[str, pl.DataFrame]) -> None:
+    """Write all frames, then the DONE marker: a half-written entry is never read."""
+    folder = _episode_dir(layout, key)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in frames.items():
+        df.write_parquet(folder / f"{name}.parquet")
+    (folder / "DONE").touch()
 
 
 def source_files(rows: list[Staged], first_path: dict[str, str], seen: dict[str, datetime],
