@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED = false
 export DO_NOT_TRACK = 1
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: setup run test query status clean
+.PHONY: setup run test query status clean serve stop bench
 
 setup: .venv/.synced
 
@@ -31,3 +31,9 @@ status: setup
 
 clean:
 	rm -rf $(WAREHOUSE) .prefect .pytest_cache
+
+serve: setup  ## local Prefect server + work pool + deployments + worker (UI address printed)
+	./scripts/serve.sh
+
+stop:  ## stop what `make serve` started
+	./scripts/stop.sh
