@@ -20,7 +20,7 @@ from warehouse.archive import archive, sha256
 from warehouse.layout import Layout
 
 CACHE_VERSION = f"p{PARSER_VERSION}-c1"
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
 
 
 @dataclass
@@ -83,6 +83,9 @@ def _parse_and_clean(raw: bytes, rel: str, options: CleanOptions, glossary: pl.D
     except TranscriptParseError as err:
         return {"status": "quarantined", "reason": str(err), "format": _safe_format(raw), "line": err.line}
     segments, rejects = clean_segments(parsed.segments, options=options, glossary=glossary)
+    if segments.filter(~pl.col("is_event") & (pl.col("text_match") != "")).is_empty():
+        return {"status": "quarantined", "format": parsed.format, "line": None,
+                "reason": f"{rel}: no speech left after cleaning (only non-speech events or empty text)"}
     return {
         "status": "loaded", "format": parsed.format, "kind": parsed.meta.kind,
         "meta": dataclasses.asdict(parsed.meta),

@@ -34,15 +34,22 @@ def parser_for(fmt: str) -> ModuleType:
     return importlib.import_module(f"transforms.parsers.{MODULES[fmt]}")
 
 
-_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"BZh",
-                 b"\x28\xb5\x2f\xfd", b"7z\xbc\xaf", b"\x7fELF", b"RIFF", b"ID3", b"OggS", b"fLaC")
+_BINARY_MAGIC = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a zip archive (unpack it first)", b"\x1f\x8b": "gzip-compressed (decompress it first)",
+    b"%PDF": "a PDF document", b"BZh": "bzip2-compressed (decompress it first)",
+    b"\x28\xb5\x2f\xfd": "zstd-compressed (decompress it first)", b"7z\xbc\xaf": "a 7-zip archive",
+    b"\x7fELF": "an executable", b"RIFF": "audio/video (RIFF)", b"ID3": "an MP3 file", b"OggS": "an Ogg file",
+    b"fLaC": "a FLAC file",
+}
+MAX_LINE_CHARS = 1_000_000  # a "line" longer than this is not transcript text
 
 
 def binary_reason(head: bytes) -> str | None:
     """Why these bytes are not text (a known binary signature or control characters), else None."""
-    for magic in _BINARY_MAGIC:
+    for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
-            return f"binary file (signature {magic[:4]!r})"
+            return f"binary file: {what}"
     text, _ = decode(head[:SNIFF_BYTES], source="")
     sample = text[:SNIFF_BYTES]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v")
@@ -72,10 +79,22 @@ def parse(raw: bytes, *, source: str, fmt: str | None = None) -> ParsedTranscrip
     """Sniff (unless told) and parse; raises TranscriptParseError for anything unreadable."""
     if reason := binary_reason(raw[:SNIFF_BYTES]):
         raise TranscriptParseError(source, None, reason)
+    _check_line_lengths(raw, source)
     fmt = fmt or sniff(raw[:SNIFF_BYTES], source)
     if fmt == "unknown":
         raise TranscriptParseError(source, None, "unknown format: no transcript shape recognised")
     return parser_for(fmt).parse(raw, source=source)
+
+
+def _check_line_lengths(raw: bytes, source: str) -> None:
+    """Refuse a file with a line of megabytes (it would be one absurd segment)."""
+    start, line = 0, 1
+    while start < len(raw):
+        end = raw.find(b"\n", start)
+        end = len(raw) if end < 0 else end
+        if end - start > MAX_LINE_CHARS:
+            raise TranscriptParseError(source, line, f"line is {end - start:,} bytes long; not transcript text")
+        start, line = end + 1, line + 1
 
 
 __all__ = [

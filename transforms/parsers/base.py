@@ -119,7 +119,10 @@ def decode(raw: bytes, *, source: str) -> tuple[str, list[ParseWarning]]:
         warnings.append(ParseWarning("nul_bytes", f"{text.count(chr(0))} NUL characters removed"))
         text = text.replace("\x00", "")
     if "\r" in text:
+        warnings.append(ParseWarning("line_endings", "CR/CRLF line endings normalised to LF"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text and not text.endswith("\n"):
+        warnings.append(ParseWarning("no_final_newline", "file does not end with a newline (truncated?)"))
     return text, warnings
 
 

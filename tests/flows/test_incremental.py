@@ -1,0 +1,64 @@
+"""Incremental runs: a new version joins its episode (same id), other episodes are not re-merged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from flows.ingest import ingest
+from flows.settings import IngestParams
+from tests.conftest import SAMPLE
+from warehouse.publish import table_checksum
+
+pytestmark = pytest.mark.slow
+
+
+def _read(db: Path, sql: str) -> pl.DataFrame:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).pl()
+    finally:
+        con.close()
+
+
+def test_new_version_joins_existing_episode_and_touches_only_it(tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    inbox.mkdir()
+    for p in SAMPLE.iterdir():
+        if not p.name.startswith("001"):
+            shutil.copy(p, inbox / p.name)
+    first = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh))
+    assert first["episodes"] == 4 and first["episodes_rebuilt"] == 4
+    db = wh / "warehouse.duckdb"
+    before = _read(db, "select * from segments")
+    ep_000 = _read(db, "select episode_id from episode_versions v join source_files f using (file_id) "
+                       "where f.path like '000%'").item()
+
+    shutil.copy(SAMPLE / "001_6f24f257fc802c56.txt", inbox)
+    second = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh))
+    assert second["episodes"] == 4 and second["episodes_rebuilt"] == 1
+    versions = _read(db, "select f.path, v.episode_id, v.role from episode_versions v join source_files f "
+                         "using (file_id) order by f.path")
+    assert versions.filter(pl.col("path").str.starts_with("001"))["episode_id"].item() == ep_000
+    after = _read(db, "select * from segments")
+    for eid in set(before["episode_id"]) - {ep_000}:
+        assert table_checksum(before.filter(pl.col("episode_id") == eid)) == \
+            table_checksum(after.filter(pl.col("episode_id") == eid))
+    merged = after.filter(pl.col("episode_id") == ep_000)
+    assert merged["speaker"].null_count() < merged.height  # the new version lent its speakers
+
+
+def test_removed_file_leaves_the_warehouse(tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    shutil.copytree(SAMPLE, inbox)
+    ingest(IngestParams(input_dir=inbox, warehouse_dir=wh))
+    (inbox / "004_2e3fad989d5a5666.txt").unlink()
+    summary = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh))
+    assert summary["episodes"] == 3
+    paths = _read(wh / "warehouse.duckdb", "select path from source_files")["path"].to_list()
+    assert not any(p.startswith("004") for p in paths)
+    assert any((wh / "raw").rglob("*"))  # its raw bytes stay archived
