@@ -20,6 +20,7 @@ from warehouse.archive import archive, sha256
 from warehouse.layout import Layout
 
 CACHE_VERSION = f"p{PARSER_VERSION}-c1"
+ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
 
 
@@ -82,6 +83,8 @@ def _parse_and_clean(raw: bytes, rel: str, options: CleanOptions, glossary: pl.D
         parsed = parse(raw, source=rel)
     except TranscriptParseError as err:
         return {"status": "quarantined", "reason": str(err), "format": _safe_format(raw), "line": err.line}
+    if parsed.format in ROLLING_FORMATS:
+        options = dataclasses.replace(options, rolling_captions=True)
     segments, rejects = clean_segments(parsed.segments, options=options, glossary=glossary)
     if segments.filter(~pl.col("is_event") & (pl.col("text_match") != "")).is_empty():
         return {"status": "quarantined", "format": parsed.format, "line": None,

@@ -16,7 +16,7 @@ final as (
         mentions.speaker,
         mentions.entity,
         mentions.entity_type,
-        count(*) as n_mentions
+        sum(mentions.n) as n_mentions
     from mentions
     join episodes using (episode_id)
     group by all
