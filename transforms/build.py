@@ -10,6 +10,7 @@ import polars as pl
 from transforms import dedup
 from transforms.entities import find_mentions
 from transforms.merge import Merged, Version, merge_episode
+from transforms.text_rules import fix_text
 from transforms.schemas import (
     CHAPTERS, EPISODE_VERSIONS, EPISODES, MENTIONS, SEGMENTS, SPEAKERS, VERSION_LINKS,
 )
@@ -116,9 +117,15 @@ def episode_row(eid: str, merged: Merged, segs: pl.DataFrame) -> dict:
         "published_date": _iso_date(_first([m.published_date for m in metas])),
         "hosts": _first([m.hosts for m in metas]) or [], "guests": _first([m.guests for m in metas]) or [],
         "duration_s": _first([m.duration_s for m in metas]) or last_end,
+        "description": _description(metas),
         "n_versions": len(merged.ranked), "n_segments": segs.height, "n_words": int(segs["n_words"].sum()),
         "canonical_file_id": merged.canonical.file_id,
     }
+
+
+def _description(metas: list) -> str | None:
+    text = _first([m.extra.get(k) for m in metas for k in ("description", "executive_summary", "summary")])
+    return fix_text(str(text)) if text else None
 
 
 def _iso_date(value: object) -> date | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-import ftfy
 import polars as pl
 
 from transforms import text_rules as tr
@@ -60,7 +59,7 @@ def _apply(df: pl.DataFrame, name: str, new: pl.Expr) -> pl.DataFrame:
 def fix_encoding(df: pl.DataFrame) -> pl.DataFrame:
     """ftfy repairs mojibake, only on rows a cheap native test flags; then Unicode NFC."""
     # Python per row: ftfy has no native polars equivalent; only rows a native test flags go through it
-    df = tr.map_rows(df, pl.col("text_display").str.contains(tr.MOJIBAKE_HINT), lambda r: ftfy.fix_text(r[1]),
+    df = tr.map_rows(df, pl.col("text_display").str.contains(tr.MOJIBAKE_HINT), lambda r: tr.fix_text(r[1]),
                      "encoding")
     return _apply(df, "encoding", pl.col("text_display").str.normalize("NFC"))
 
@@ -99,18 +98,18 @@ def repair_breaks(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _repair_breaks_across(df: pl.DataFrame) -> pl.DataFrame:
-    """A segment ending "...was." followed by one starting "Way higher" loses the period and the capital."""
-    ends = pl.col("text_display").str.contains(tr.BREAK_END)
+    """A segment ending "...kind of." followed by one starting "Released" loses the period and the capital."""
     nxt = pl.col("text_display").shift(-1)
     starts_cap = nxt.str.contains(r"^[A-Z][a-z]+\b") & ~nxt.str.contains(tr.KEEP_CAPITAL_START)
-    cut_end = (ends & starts_cap).fill_null(False)
-    df = _apply(df, "sentence_break", pl.when(cut_end).then(pl.col("text_display").str.replace(r"\.$", ""))
+    df = df.with_columns((pl.col("text_display").str.contains(tr.BREAK_END) & starts_cap).fill_null(False)
+                         .alias("_cut"))
+    df = _apply(df, "sentence_break", pl.when(pl.col("_cut")).then(pl.col("text_display").str.replace(r"\.$", ""))
                 .otherwise(pl.col("text_display")))
-    lower_start = cut_end.shift(1).fill_null(False)
     first = pl.col("text_display").str.extract(r"^(\S+)", 1)
-    return _apply(df, "sentence_break", pl.when(lower_start).then(
-        pl.concat_str([first.str.to_lowercase(), pl.col("text_display").str.replace(r"^\S+", "")]))
-        .otherwise(pl.col("text_display")))
+    lowered = pl.concat_str([first.str.to_lowercase(), pl.col("text_display").str.replace(r"^\S+", "")])
+    df = _apply(df, "sentence_break", pl.when(pl.col("_cut").shift(1).fill_null(False)).then(lowered)
+                .otherwise(pl.col("text_display")))
+    return df.drop("_cut")
 
 
 def repair_names(df: pl.DataFrame, glossary: pl.DataFrame) -> pl.DataFrame:
@@ -152,7 +151,7 @@ def _remove(df: pl.DataFrame, rolling: bool) -> tuple[pl.DataFrame, pl.DataFrame
     df = tr.collapse_rolling(df) if rolling else df.with_columns(pl.lit(False).alias("_rolling_repeat"))
     reasons = (
         pl.when(pl.col("_rolling_repeat")).then(pl.lit("rolling_caption_repeat"))
-        .when(pl.col("text_display") == "").then(pl.lit("empty"))
+        .when(~pl.col("is_event") & ~pl.col("text_display").str.contains(r"[\p{L}\p{N}]")).then(pl.lit("empty"))
         .when(tr.trailing_chrome(df)).then(pl.lit("site_chrome"))
     )
     df = df.with_columns(reasons.alias("_reject"))

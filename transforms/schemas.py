@@ -131,6 +131,7 @@ EPISODES = Table(
         C("hosts", STRS),
         C("guests", STRS),
         C("duration_s", F64, min=0, max=86_400),
+        C("description", STR, doc="header description or summary of the best version that has one (repaired)"),
         C("n_versions", I32, False, min=1),
         C("n_segments", I32, False, min=0),
         C("n_words", I64, False, min=0),

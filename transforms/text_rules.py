@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import ftfy
 import polars as pl
 
 # Characters that appear when UTF-8 was decoded as cp1252/MacRoman: only such rows go through ftfy.
@@ -45,7 +46,7 @@ KEEP_CAPITAL = {"I", "I'm", "I've", "I'll", "I'd"}
 KEEP_CAPITAL_START = r"^(?:I|I'm|I've|I'll|I'd)\b"
 
 REJECT_REASONS = {
-    "empty": "no text left after cleaning",
+    "empty": "no words left after cleaning",
     "rolling_caption_repeat": "repeats the previous caption line (rolling captions)",
     "site_chrome": "trailing page furniture in another script, not part of the conversation",
 }
@@ -126,7 +127,25 @@ def _trim_overlap(prev: str, cur: str) -> str:
 def trailing_chrome(df: pl.DataFrame) -> pl.Expr:
     """The last few rows after the final Latin-script row, in a mostly Latin-script transcript."""
     latin = pl.col("text_display").str.contains(r"[A-Za-z]")
+    letters = pl.col("text_display").str.contains(r"\p{L}")
     after_last_latin = latin.reverse().cum_sum().reverse() == 0
-    mostly_latin = latin.mean() > 0.5
+    mostly_latin = latin.sum() > 0.5 * letters.sum()
     few = after_last_latin.sum() <= 3
-    return after_last_latin & mostly_latin & few & (pl.col("text_display") != "") & ~pl.col("is_event")
+    return after_last_latin & mostly_latin & few & letters & ~pl.col("is_event")
+
+
+_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+def fix_text(text: str) -> str:
+    """ftfy (quotes left curly), then MacRoman-decoded UTF-8 runs such as "‚ù§" -> "❤" that ftfy misses."""
+    text = ftfy.fix_text(text, uncurl_quotes=False)
+    return _RUN.sub(_undo_macroman, text)
+
+
+def _undo_macroman(m: re.Match) -> str:
+    try:
+        fixed = m.group(0).encode("mac_roman").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return m.group(0)
+    return fixed if len(fixed) < len(m.group(0)) else m.group(0)
