@@ -85,8 +85,9 @@ def flag_events(df: pl.DataFrame) -> pl.DataFrame:
 def drop_fillers(df: pl.DataFrame) -> pl.DataFrame:
     """um/uh/erm/hmm out of the display text (the verbatim text keeps them)."""
     e = pl.col("text_display").str.replace_all(tr.FILLER, " ")
-    e = e.str.replace_all(r"^\s*[,.]\s*", "").str.replace_all(r"\s+([,.!?])", "$1")
-    return _apply(df, "fillers", pl.when(pl.col("is_event")).then(pl.col("text_display")).otherwise(e))
+    e = e.str.replace_all(r"^\s*[,.]+\s*", "").str.replace_all(r"\s+([,.!?])", "$1")
+    has = pl.col("text_display").str.contains(tr.FILLER) & ~pl.col("is_event")
+    return _apply(df, "fillers", pl.when(has).then(e).otherwise(pl.col("text_display")))
 
 
 def repair_breaks(df: pl.DataFrame) -> pl.DataFrame:
