@@ -6,6 +6,7 @@ lazily: importing it costs seconds.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def validate(tables: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> V
     """Run every table's suite; collect per-expectation results and the episodes/files that failed."""
     import great_expectations as gx  # lazy: seconds to import
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = {"globally": False}
     source = ctx.data_sources.add_pandas("staged")

@@ -58,7 +58,7 @@ def _print_summary(summary: dict) -> None:
 def query(
     sql: str = typer.Argument(..., help="SQL to run; '-' reads it from standard input"),
     warehouse: Path = WAREHOUSE_OPT,
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or markdown"),
     write: bool = typer.Option(False, "--write", help="Open the database for writing (off by default)"),
 ) -> None:
     """Run SQL against the warehouse (read-only unless --write)."""
@@ -76,6 +76,10 @@ def query(
 def _emit(df, fmt: str) -> None:
     if fmt == "csv":
         sys.stdout.write(df.write_csv())
+    elif fmt == "markdown":
+        cells = [[("" if v is None else str(v)).replace("|", "\\|").replace("\n", " ") for v in r] for r in df.iter_rows()]
+        lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+        sys.stdout.write("\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells]) + "\n")
     elif fmt == "json":
         sys.stdout.write(json.dumps(df.to_dicts(), default=str, ensure_ascii=False, indent=1) + "\n")
     else:
@@ -90,7 +94,7 @@ def search(
     terms: str = typer.Argument(..., help="Words to look for"),
     warehouse: Path = WAREHOUSE_OPT,
     limit: int = typer.Option(10, help="How many moments"),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or markdown"),
 ) -> None:
     """The best moments for some words: episode, time, speaker, text and a link to the moment."""
     from warehouse.query import search as run_search
