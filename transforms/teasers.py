@@ -6,6 +6,7 @@ WINDOW = 10  # words per head window
 HITS = 4  # 3-grams of a window that must recur near one later place
 MIN_GAP = 300  # the repeat must come at least this many words later
 MAX_GAP = 3  # uncovered words between two clip runs that still belong to the clip
+MAX_REPEATS = 20  # a 3-gram found more often than this is a stock phrase, not a clip
 MIN_RUN = 8  # a covered run shorter than this is a stock phrase, not a clip
 HEAD_START = 50  # the first clip must start within this many words
 END_OF_HEAD = 150  # this many uncovered words in a row end the cold open
@@ -37,6 +38,7 @@ def _covered(tokens: list[str]) -> list[bool]:
     later: dict[tuple[str, ...], list[int]] = {}
     for p in range(len(tokens) - 2):
         later.setdefault(tuple(tokens[p:p + 3]), []).append(p)
+    later = {k: v for k, v in later.items() if len(v) <= MAX_REPEATS}  # stock phrases vote for nothing
     covered = [False] * len(tokens)
     head = min(len(tokens), max(600, len(tokens) // 5))
     for i in range(max(0, head - WINDOW + 1)):

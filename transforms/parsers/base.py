@@ -127,11 +127,13 @@ def decode(raw: bytes, *, source: str) -> tuple[str, list[ParseWarning]]:
 
 
 def _decode_legacy(body: bytes, err: UnicodeDecodeError, warnings: list[ParseWarning]) -> str:
-    """Mostly-UTF-8 text keeps UTF-8 with replacements; otherwise the bytes are cp1252."""
-    bad = sum(1 for _ in re.finditer(rb"[\x80-\xff]", body))
+    """UTF-8 with a few bad bytes keeps UTF-8 (bad bytes replaced); text with no valid UTF-8
+    multi-byte characters at all is a legacy 8-bit encoding, read as cp1252."""
     text = body.decode("utf-8", errors="replace")
-    if text.count("\ufffd") * 4 < bad and text.count("\ufffd") <= 16:
-        warnings.append(ParseWarning("invalid_utf8", f"{text.count(chr(0xFFFD))} invalid UTF-8 bytes replaced "
+    invalid = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
+    if valid > invalid:
+        warnings.append(ParseWarning("invalid_utf8", f"{invalid} invalid UTF-8 byte sequences replaced "
                                      f"(first at byte {err.start})"))
         return text
     warnings.append(ParseWarning("encoding", "not UTF-8; decoded as cp1252"))

@@ -14,14 +14,19 @@ _KEY = re.compile(r"^([A-Za-z_][\w ]{0,40}):\s*(.*)$")
 UNKNOWN = {"", "unknown", "none", "null", "n/a", "~"}
 
 
-def split(lines: list[str], source: str) -> tuple[list[str], int, list[ParseWarning]]:
-    """Front matter lines between the opening `---` and its closing line, and the body's first index."""
+def split(lines: list[str], source: str, body: re.Pattern | None = None) -> tuple[list[str], int, list[ParseWarning]]:
+    """Front matter lines between the opening `---` and its closing line, and the body's first index.
+
+    Never closed: it ends at the first line matching `body` (the format's transcript line), if given.
+    """
     if not lines or lines[0].strip() != "---":
         return [], 0, []
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             return lines[1:i], i + 1, []
-    return lines[1:], len(lines), [ParseWarning("unclosed_front_matter", "front matter never closed", 1)]
+    end = next((i for i in range(1, len(lines)) if body is not None and body.match(lines[i])), len(lines))
+    return lines[1:end], end, [ParseWarning("unclosed_front_matter", f"front matter never closed; "
+                                                                        f"body taken from line {end + 1}", 1)]
 
 
 def read(lines: list[str], keys: frozenset[str] | None = None) -> dict[str, object]:

@@ -27,8 +27,8 @@ _NAME_LINE = re.compile(rf"^\**(?P<n>{_NAME})\**\s*(?:\(?(?P<t>{_TIME})\)?)?\s*:
 def looks_like(head: str) -> float:
     """Several lines that open with a speaker label."""
     lines = [ln for ln in head.split("\n") if ln.strip()][:200]
-    labelled = sum(1 for ln in lines if any(p.match(ln) for p in _PATTERNS[:5]))
-    return 0.5 if labelled >= 3 and labelled >= 0.2 * len(lines) else 0.0
+    labelled = sum(1 for ln in lines if any(p.match(ln) for p in _PATTERNS))
+    return 0.5 if labelled >= 3 and labelled >= 0.4 * len(lines) else 0.0
 
 
 def parse(raw: bytes, *, source: str) -> ParsedTranscript:

@@ -15,7 +15,7 @@ from transforms.parsers.base import (
 )
 
 FORMAT = "srt"
-_SRT_TIME = r"(?m)^\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
+_SRT_TIME = r"(?m)^\s*-?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*-?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
 
 
 def looks_like(head: str) -> float:

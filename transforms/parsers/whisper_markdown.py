@@ -41,7 +41,7 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     """Header to metadata and chapters; each timed bullet to a segment, timed by its URL."""
     text, warnings = decode(raw, source=source)
     lines = lines_of(text)
-    fm_lines, body, fm_warnings = frontmatter.split(lines, source)
+    fm_lines, body, fm_warnings = frontmatter.split(lines, source, _LINE)
     warnings += fm_warnings
     meta = _header_meta(fm_lines)
     rows = []

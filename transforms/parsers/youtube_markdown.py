@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from transforms.parsers import frontmatter
+from transforms.parsers._cues import order_warnings
 from transforms.parsers.base import (
     ParsedTranscript, ParseWarning, TranscriptMeta, clock_to_seconds, decode, fill_end_times, lines_of,
     require_segments, segments_frame, split_show_title, youtube_id,
@@ -28,7 +29,7 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     """Front matter to metadata; each stamped line to a segment."""
     text, warnings = decode(raw, source=source)
     lines = lines_of(text)
-    fm_lines, body, fm_warnings = frontmatter.split(lines, source)
+    fm_lines, body, fm_warnings = frontmatter.split(lines, source, _LINE)
     warnings += fm_warnings
     meta = _meta(frontmatter.read(fm_lines), warnings)
     rows, empty = [], 0
@@ -50,6 +51,7 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     if empty:
         warnings.append(ParseWarning("empty_lines", f"{empty} caption lines without text skipped"))
     require_segments(rows, source)
+    order_warnings(rows, warnings)
     fill_end_times(rows)
     return ParsedTranscript(FORMAT, segments_frame(rows), meta, warnings)
 
