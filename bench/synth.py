@@ -21,7 +21,8 @@ from pathlib import Path
 from random import Random
 
 from bench import synth_render as render
-from bench.synth_content import COMMON, FILLERS, Episode, EpisodePlan, Turn, build_episode, plan_corpus, video_id
+from bench.synth_episode import Episode, EpisodePlan, Turn, build_episode, plan_corpus
+from bench.synth_words import COMMON, FILLERS, video_id
 
 CHUNK = 20  # episodes per worker task
 _UNPUNCT = str.maketrans("", "", ".,?!")

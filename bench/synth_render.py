@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bench.synth import Spec
-    from bench.synth_content import Episode, Turn
+    from bench.synth_episode import Episode, Turn
 
 # format -> relative frequency among versions (names as in transforms.schemas.FORMATS)
 FORMATS: dict[str, float] = {
@@ -331,12 +331,15 @@ def youtube_json3(ep: Episode, segs: list[Turn], spec: Spec, rng: Random) -> str
             f'{{"utf8": {_js(" " + x)}, "tOffsetMs": {round(i * step)}, "acAsrConf": 0}}'
             for i, x in enumerate(w[1:], 1)])
         events.append(f'{{"tStartMs": {t0}, "dDurationMs": {t1 - t0}, "wWinId": 1, "segs": [{words}]}}')
-        events.append(f'{{"tStartMs": {t1}, "dDurationMs": 10, "wWinId": 1, "aAppend": 1, "segs": [{{"utf8": "\\n"}}]}}')
+        events.append(f'{{"tStartMs": {t1}, "dDurationMs": 10, "wWinId": 1, "aAppend": 1, {_NEWLINE}}}')
     head = ('{"wireMagic": "pb3", "pens": [{}], "wsWinStyles": [{}, {"mhModeHint": 2, "juJustifCode": 0, '
             '"sdScrollDir": 3}], "wpWinPositions": [{}, {"apPoint": 6, "ahHorPos": 20, "avVerPos": 100, '
             '"rcRows": 2, "ccCols": 40}], "events": [')
     sep = ",\n" if rng.random() < 0.5 else ", "
     return head + sep.join(events) + "]}\n"
+
+
+_NEWLINE = '"segs": [{"utf8": "\\n"}]'
 
 
 def _js(text: str) -> str:

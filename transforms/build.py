@@ -41,7 +41,7 @@ def group_versions(versions: list[Version], prior: dict[str, str] | None = None,
     sigs = dedup.signatures(version_words(versions).select("file_id", "pos", "tok"))
     links = dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(files), files, thresholds) \
         if versions else VERSION_LINKS.empty()
-    roots = dedup.group(sorted(v.file_id for v in versions), links)
+    roots, links = dedup.group(sorted(v.file_id for v in versions), links, sigs, thresholds)
     return Grouping(links, assign_episode_ids(roots, prior or {}))
 
 

@@ -20,6 +20,7 @@ MAX_DF = 20  # a shingle in more files than this is boilerplate, not evidence
 MIN_CANDIDATE = 0.08  # containment below this is not even a candidate
 JOIN_CONTAINMENT = 0.30  # content alone joins at this containment
 WEAK_CONTAINMENT = 0.04  # with the same video id, this little shared content is enough
+STRONG_CONTAINMENT = 0.60  # content this close forms groups; weaker links may only attach lone files
 MIN_SHINGLES = 25  # fewer sampled shingles than this: content cannot decide alone
 
 
@@ -112,9 +113,19 @@ def decide(content: pl.DataFrame, meta_pairs: pl.DataFrame, files: pl.DataFrame,
     return VERSION_LINKS.conform(out).sort("file_a", "file_b")
 
 
-def group(file_ids: list[str], links: pl.DataFrame) -> dict[str, str]:
-    """Connected components of joined links: file_id -> smallest file_id of its group."""
+def group(file_ids: list[str], links: pl.DataFrame, sigs: pl.DataFrame | None = None,
+          thresholds: Thresholds = Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
+    """Files -> groups (file_id -> smallest file_id of its group), and the links as finally decided.
+
+    Strong links (same video id, or containment >= STRONG_CONTAINMENT) form the groups first. A weak
+    content link may then add a lone file to a group, and only if the file is still contained in the
+    group as a whole (all its members' shingles); it never bridges two groups. Otherwise a partial
+    version that happens to cover the passage a "best of" episode quotes would chain two episodes.
+    Refused links are recorded with the reason.
+    """
     parent = {f: f for f in file_ids}
+    members = {f: [f] for f in file_ids}
+    shingles = _shingle_sets(sigs) if sigs is not None else {}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -122,11 +133,52 @@ def group(file_ids: list[str], links: pl.DataFrame) -> dict[str, str]:
             x = parent[x]
         return x
 
-    for a, b in links.filter(pl.col("joined")).select("file_a", "file_b").iter_rows():
+    def union(a: str, b: str) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {f: find(f) for f in file_ids}
+            lo, hi = min(ra, rb), max(ra, rb)
+            parent[hi] = lo
+            members[lo] += members.pop(hi)
+
+    strong = pl.col("joined") & ((pl.col("signal") == "video_id") | (pl.col("score") >= STRONG_CONTAINMENT))
+    for a, b in links.filter(strong).select("file_a", "file_b").iter_rows():
+        union(a, b)
+    refused = []
+    weak = links.filter(pl.col("joined") & ~strong).sort(["score", "file_a", "file_b"], descending=[True, False, False])
+    for a, b in weak.select("file_a", "file_b").iter_rows():
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        if len(members[ra]) > 1 and len(members[rb]) > 1:
+            refused.append((a, b, "veto:weak_link_between_groups"))
+        elif shingles and _group_containment(shingles, members[ra], members[rb]) < thresholds.join:
+            refused.append((a, b, "veto:not_contained_in_group"))
+        else:
+            union(a, b)
+    return {f: find(f) for f in file_ids}, _refuse(links, refused)
+
+
+def _shingle_sets(sigs: pl.DataFrame) -> dict[str, set[int]]:
+    return {f: set(hs) for f, hs in sigs.group_by("file_id").agg(pl.col("h")).iter_rows()}
+
+
+def _group_containment(shingles: dict[str, set[int]], a: list[str], b: list[str]) -> float:
+    """Shared shingles of two groups over the smaller group's shingles."""
+    sa = set().union(*(shingles.get(f, set()) for f in a))
+    sb = set().union(*(shingles.get(f, set()) for f in b))
+    return len(sa & sb) / max(1, min(len(sa), len(sb)))
+
+
+def _refuse(links: pl.DataFrame, refused: list[tuple[str, str, str]]) -> pl.DataFrame:
+    if not refused:
+        return links
+    mark = pl.DataFrame(refused, schema={"file_a": pl.String, "file_b": pl.String, "_why": pl.String}, orient="row")
+    out = links.join(mark, on=["file_a", "file_b"], how="left")
+    hit = pl.col("_why").is_not_null()
+    return out.with_columns(
+        pl.when(hit).then(False).otherwise(pl.col("joined")).alias("joined"),
+        pl.coalesce("_why", "signal").alias("signal"),
+    ).drop("_why")
 
 
 def mark_exact_copies(files: pl.DataFrame) -> pl.DataFrame:

@@ -75,9 +75,25 @@ def test_consecutive_episode_numbers_veto() -> None:
     assert links.row(0, named=True)["signal"] == "veto:episode_number_differs"
 
 
+def _link_rows(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"file_a": pl.String, "file_b": pl.String, "joined": pl.Boolean,
+                                      "signal": pl.String, "score": pl.Float64}, orient="row")
+
+
 def test_group_is_connected_components() -> None:
-    links = pl.DataFrame({"file_a": ["a", "b", "d"], "file_b": ["b", "c", "e"], "joined": [True, True, False]})
-    assert dedup.group(["a", "b", "c", "d", "e"], links) == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}
+    links = _link_rows([("a", "b", True, "video_id", 0.1), ("b", "c", True, "content_containment", 0.9),
+                        ("d", "e", False, "below_threshold", 0.1)])
+    groups, _ = dedup.group(["a", "b", "c", "d", "e"], links)
+    assert groups == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}
+
+
+def test_weak_link_never_bridges_two_groups() -> None:
+    links = _link_rows([("a", "b", True, "video_id", 0.9), ("c", "d", True, "content_containment", 0.8),
+                        ("b", "c", True, "content_containment", 0.38), ("d", "e", True, "content_containment", 0.4)])
+    groups, decided = dedup.group(["a", "b", "c", "d", "e"], links)
+    assert groups == {"a": "a", "b": "a", "c": "c", "d": "c", "e": "c"}  # the lone file e still joins
+    refused = decided.filter(pl.col("file_a") == "b").row(0, named=True)
+    assert not refused["joined"] and refused["signal"] == "veto:weak_link_between_groups"
 
 
 def test_exact_copies_point_to_first_path() -> None:

@@ -1,169 +1,19 @@
-"""Content of the synthetic corpus: vocabulary, names, shows, the corpus plan and each episode's turns."""
+"""Episodes of the synthetic corpus: shows, the corpus plan (with hard negatives) and each episode's timed turns."""
 
 from __future__ import annotations
 
-import string
-import sys
-from array import array
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from itertools import accumulate
-from operator import itemgetter
 from random import Random
 
-COMMON = """the be to of and a in that have I it for not on with he as you do at this but his by from they
-we say her she or an will my one all would there their what so up out if about who get which go me when make
-can like time no just him know take people into year your good some could them see other than then now look
-only come its over think also back after use two how our work first well way even new want because any these
-give day most us is was are been has had were said did very really thing things going kind lot actually right
-yeah sure mean maybe pretty much many more where why here still need same different big small long great
-little own old few last next early late important large public able bad best better sort stuff point question
-answer idea problem reason world company market money model data power team years always never every
-something nothing everything someone anyone basically literally probably obviously definitely exactly totally
-huge cheap fast slow hard easy open closed build built building run running ship shipping sell buying bought
-cost costs price prices supply demand growth revenue margin margins customer customers product products
-research researchers engineer engineers software hardware system systems scale scaling capacity cycle cycles
-story stories history future past today tomorrow yesterday week month quarter decade country countries
-government policy policies rule rules law laws war trade deal deals bet bets risk risks chance chances fact
-facts number numbers percent billion million thousand hundred dollars half double triple whole part parts
-side sides end start started starting stop hit hits move moves moving play plays player players game games
-win winning lose losing leader leaders race racing lead behind ahead against between through during before
-under above around across without within should might must shall let tell told ask asked call called feel
-felt try tried trying keep kept put show showed turn turned bring brought happen happened happening believe
-understand understood remember talk talking talked hear heard seem seems seemed leave left find found
-don't it's I'm that's we're can't they're you're there's isn't doesn't didn't won't""".split()
-
-DOMAIN = """GPU GPUs Nvidia TSMC DeepSeek OpenAI Anthropic China Taiwan ASML HBM CUDA inference training
-datacenter hyperscalers Google Meta Microsoft AMD Intel Huawei Blackwell Hopper transformer tokens reasoning
-RL pretraining post-training compute cluster megawatts lithography EUV fab wafer yield Stargate Gemini Claude
-GPT Llama Mistral xAI Grok benchmark semiconductors memory bandwidth latency TPU Broadcom Samsung agents AGI
-startup capex""".split() + ["export controls", "scaling laws", "open source", "open weights", "SK Hynix"]
-
-FIRST = """James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan
-Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy Anthony Betty Mark Sandra Donald Ashley
-Steven Kimberly Paul Emily Andrew Donna Joshua Michelle Kenneth Carol Kevin Amanda Brian Melissa George Deborah
-Timothy Stephanie Ronald Rebecca Jason Sharon Edward Laura Jeffrey Cynthia Ryan Amy Jacob Kathleen Gary Angela
-Nicholas Shirley Eric Brenda Jonathan Emma Stephen Anna Larry Pamela Justin Nicole Scott Samantha Brandon
-Katherine Benjamin Christine Samuel Helen Gregory Debra Alexander Rachel Patrick Carolyn Frank Janet Raymond
-Maria Jack Catherine Dennis Heather Jerry Diane Tyler Olivia Aaron Julie Jose Joyce Adam Victoria Nathan Ruth
-Henry Virginia Zachary Lauren Douglas Kelly Peter Christina Kyle Joan Noah Evelyn Ethan Judith Jeremy Megan
-Walter Andrea Christian Cheryl Keith Hannah Roger Jacqueline Terry Martha Austin Gloria Sean Teresa Gerald Ann
-Carl Sara Harold Madison Dylan Frances Arthur Kathryn Lawrence Janice Jordan Jean Jesse Abigail Bryan Alice
-Billy Judy Bruce Sophia Gabriel Grace Joe Denise Logan Amber Alan Doris Juan Marilyn Albert Danielle Willie
-Beverly Elijah Isabella Wayne Theresa Randy Diana Vincent Natalie Mason Brittany Roy Charlotte Ralph Marie
-Bobby Kayla Russell Alexis Bradley Lori Philip Priya Wei Hiroshi Ana Omar Fatima Ivan Lars Sven Ingrid""".split()
-
-LAST = """Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez
-Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis
-Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera
-Campbell Mitchell Carter Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart
-Morris Morales Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox
-Ward Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price Alvarez Castillo Sanders
-Patel Myers Long Ross Foster Jimenez Powell Jenkins Perry Russell Sullivan Bell Coleman Butler Henderson Barnes
-Gonzales Fisher Vasquez Simmons Romero Jordan Patterson Alexander Hamilton Graham Reynolds Griffin Wallace
-Moreno West Cole Hayes Bryant Herrera Gibson Ellis Tran Medina Aguilar Stevens Murray Ford Castro Marshall Owens
-Harrison Fernandez McDonald Woods Washington Kennedy Wells Vargas Henry Chen Freeman Webb Tucker Guzman Burns
-Crawford Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Munoz Hunt Hicks Holmes Palmer
-Wagner Black Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer Rice Schmidt Garza Daniels Ferguson
-Nichols Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley Spencer Hawkins Arnold Pierce Hansen""".split()
-
-FILLERS = ["uh", "um", "uh", "um", "like", "you know", "I mean", "so", "right"]
-
-_ONSET = "b br c ch d dr f fl g gr h j k l m n p pl qu r s sh st t tr v w z".split()
-_NUCLEUS = "a e i o u a e o ai ea ou io".split()
-_CODA = ["", "", "", "", "n", "r", "s", "l", "m", "x", "nd", "st", "rk"]
-N_PSEUDO = 4000
-TABLE_SIZE = 1 << 16  # indexed by 16-bit random numbers
-
-
-class Vocab:
-    """Word lists plus a sampling table (common 60%, pseudo 35%, domain 5%; Zipf within each)."""
-
-    def __init__(self) -> None:
-        self.common = COMMON
-        self.pseudo = _pseudo_words(N_PSEUDO, set(COMMON))
-        self.domain = DOMAIN
-        self.words = self.common + self.pseudo + self.domain
-        weights = (_zipf(len(self.common), 0.60, 0.9) + _zipf(len(self.pseudo), 0.35, 1.0)
-                   + _zipf(len(self.domain), 0.05, 0.5))
-        self.cum = list(accumulate(weights))
-        self.table = _table(self.words, weights, TABLE_SIZE)
-
-    def draw(self, rng: Random, k: int) -> list[str]:
-        """k (>= 2) words by weight: random 16-bit slots of the table, looked up in C."""
-        idx = array("H", rng.randbytes(2 * k))
-        if sys.byteorder == "big":
-            idx.byteswap()
-        return list(itemgetter(*idx)(self.table))
-
-
-def _table(words: list[str], weights: list[float], size: int) -> list[str]:
-    """size slots shared out in proportion to weights (every word keeps at least one slot)."""
-    total = sum(weights)
-    quotas = [w / total * size for w in weights]
-    counts = [max(1, int(q)) for q in quotas]
-    by_gain = sorted(range(len(words)), key=lambda i: int(quotas[i]) - quotas[i])
-    for i in by_gain[:max(0, size - sum(counts))]:
-        counts[i] += 1
-    by_size = sorted(range(len(words)), key=lambda i: -counts[i])
-    for j in range(max(0, sum(counts) - size)):
-        counts[by_size[j % 50]] -= 1
-    return [w for w, c in zip(words, counts) for _ in range(c)]
-
-
-def _pseudo_words(n: int, taken: set[str]) -> list[str]:
-    """n distinct pronounceable non-words (2-3 syllables), the same on every run."""
-    rng, out, seen = Random("synth-vocab"), [], set(taken)
-    while len(out) < n:
-        w = "".join(rng.choice(_ONSET) + rng.choice(_NUCLEUS) + rng.choice(_CODA)
-                    for _ in range(rng.randint(2, 3)))
-        if w not in seen:
-            seen.add(w)
-            out.append(w)
-    return out
-
-
-def _zipf(n: int, mass: float, s: float) -> list[float]:
-    """Zipf weights over n ranks, scaled to sum to mass."""
-    raw = [1.0 / (r + 1) ** s for r in range(n)]
-    total = sum(raw)
-    return [mass * x / total for x in raw]
-
-
-@cache
-def vocab() -> Vocab:
-    """The shared vocabulary (built once per process)."""
-    return Vocab()
-
-
-def person(rng: Random, taken: set[str]) -> str:
-    """A new 'First Last' name not in taken (last names are sometimes invented); adds it to taken."""
-    v = vocab()
-    while True:
-        last = rng.choice(LAST) if rng.random() < 0.5 else rng.choice(v.pseudo).capitalize()
-        name = f"{rng.choice(FIRST)} {last}"
-        if name not in taken:
-            taken.add(name)
-            return name
-
-
-def title_case(words: list[str]) -> str:
-    """Capitalise each word's first letter, keeping acronyms like GPU."""
-    return " ".join(w[:1].upper() + w[1:] for w in words)
-
+from bench.synth_words import person, sentences, title_case, video_id, vocab
+from bench.synth_words import title as make_title
 
 # ---- shows and the corpus plan ---------------------------------------------------------------------------------
 
-ID_CHARS = string.ascii_letters + string.digits + "-_"
 N_SHOWS = 30
 HARD_NEGATIVES = ("sponsor_read", "part_series", "best_of", "same_guest")
 _EPOCH = date(2019, 1, 7)
-
-
-def video_id(rng: Random) -> str:
-    """A YouTube-like 11-character id."""
-    return "".join(rng.choices(ID_CHARS, k=11))
 
 
 @dataclass(frozen=True)
@@ -208,7 +58,7 @@ def _show(rng: Random, names: set[str], used: set[str]) -> Show:
             break
     slug = "".join(ch for ch in name.lower() if ch.isalnum())
     brand = rng.choice(v.pseudo).capitalize()
-    read = (f"This episode is brought to you by {brand}.".split() + sentences(rng, 3, [brand])
+    read = (f"This episode is brought to you by {brand}.".split() + sentences(rng, 4, [brand])
             + f"Go to {brand.lower()}.com/{slug} and use code {slug[:6].upper()} to get started today.".split())
     return Show(name, slug, host, tuple(read), _EPOCH + timedelta(days=rng.randrange(1500)), rng.randint(1, 300))
 
@@ -251,7 +101,7 @@ def _plan(rng: Random, i: int, show: Show, numbers: dict[str, int], names: set[s
     guests = guests or tuple(person(rng, names) for _ in range(1 if rng.random() < 0.75 else 2))
     lo, hi = max(minutes[0], at_least), max(minutes[1], at_least)
     day = show.start + timedelta(days=7 * (number - show.first_number) + rng.randint(0, 2))
-    return EpisodePlan(i, f"ep{i:06d}", show, number, title or _title(rng), day.isoformat(), guests,
+    return EpisodePlan(i, f"ep{i:06d}", show, number, title or make_title(rng), day.isoformat(), guests,
                        round(rng.uniform(lo, hi), 2))
 
 
@@ -266,7 +116,7 @@ def _sponsor_pair(rng, i, shows, numbers, names, minutes):
 
 def _part_pair(rng, i, shows, numbers, names, minutes):
     """Part 1 and Part 2: consecutive numbers, near-identical titles, the same guest."""
-    show, guest, base = rng.choice(shows), (person(rng, names),), _title(rng)
+    show, guest, base = rng.choice(shows), (person(rng, names),), make_title(rng)
     a = _plan(rng, i, show, numbers, names, minutes, guests=guest, title=f"{base} Part 1")
     b = _plan(rng, i + 1, show, numbers, names, minutes, guests=guest, title=f"{base} Part 2")
     a.part, b.part = 1, 2
@@ -293,15 +143,6 @@ def _guest_pair(rng, i, shows, numbers, names, minutes):
 
 _GROUPS = {"sponsor_read": _sponsor_pair, "part_series": _part_pair, "best_of": _best_of_pair,
            "same_guest": _guest_pair}
-
-
-def _title(rng: Random) -> str:
-    """An episode title from the vocabulary (domain words are likely)."""
-    v = vocab()
-    a, b, c = (title_case(rng.choices(v.words, cum_weights=v.cum, k=rng.randint(1, 2))) for _ in range(3))
-    d, e = rng.choice(v.domain), rng.choice(v.pseudo).capitalize()
-    return rng.choice([f"{d}, {a}, and {b}", f"{e} {a}: {b} and {c}", f"Why {d} {a} {e}", f"The {e} {b} Problem",
-                       f"{a} {d}, {b}, and the Future of {e}"])
 
 
 # ---- one episode -----------------------------------------------------------------------------------------------
@@ -348,26 +189,8 @@ class Episode:
                 "hard_negatives": list(p.hard_negatives), "files": files}
 
 
-def sentences(rng: Random, n: int, topic: list[str], question: bool = False) -> list[str]:
-    """n sentences of 4-18 words as one token list (capitalised, punctuated, ~10% topic words)."""
-    rnd = rng.random
-    lens = [4 + int(rnd() * 15) for _ in range(n)]
-    total, nt = sum(lens), len(topic)
-    words = vocab().draw(rng, total)
-    for _ in range(total // 10):
-        words[int(rnd() * total)] = topic[int(rnd() * nt)]
-    i = 0
-    for j, size in enumerate(lens):
-        words[i] = words[i][:1].upper() + words[i][1:]
-        if size > 8 and rnd() < 0.4:
-            words[i + 3 + int(rnd() * (size - 5))] += ","
-        i += size
-        words[i - 1] += "?" if (question and j == n - 1) or rnd() < 0.04 else "."
-    return words
-
-
 def build_episode(plan: EpisodePlan, seed: int, teaser_p: float) -> Episode:
-    """The episode's turns, timed: optional cold-open teaser, host intro, conversation, outro."""
+    """The episode's turns, timed: optional cold-open teaser, host intro + conversation, outro."""
     rng, v = Random(f"{seed}-{plan.index}"), vocab()
     vid = video_id(rng)
     topic = rng.sample(v.pseudo[100:], 40) + rng.sample(v.domain, 5)
@@ -376,19 +199,19 @@ def build_episode(plan: EpisodePlan, seed: int, teaser_p: float) -> Episode:
     body = _body(rng, plan, topic)
     quote = _quote(rng, plan, body, seed, teaser_p) if plan.quote_from else None
     if plan.sponsor:
-        body.insert(2 * rng.randint(1, max(1, len(body) // 6)), (host, list(plan.show.sponsor_read)))
-    want_teaser = rng.random() < teaser_p
-    clips = _teaser(rng, body) if want_teaser else []
-    raw = [(s, w) for s, w, _ in clips] + [(host, _intro(rng, plan, topic))] + body + _outro(rng, plan)
-    turns = _timed(rng, raw, rates)
+        at = 2 * rng.randint(1, max(1, len(body) // 6))
+        body[at] = (host, list(plan.show.sponsor_read) + body[at][1])
+    body[0] = (host, _intro(rng, plan, topic) + body[0][1])
+    clips = _teaser(rng, body) if rng.random() < teaser_p else []
+    turns = _timed(rng, [(s, w) for s, w, _ in clips] + body + _outro(rng, plan), rates)
+    first = len(clips)  # body turn b is turns[first + b]
     teaser = None
     if clips:
-        first = len(clips) + 1
-        teaser = {"end_s": turns[len(clips)].start, "passages": [
+        teaser = {"end_s": turns[first].start, "passages": [
             {"words": len(w), "source_s": _word_time(turns[first + b], o)} for _, w, (b, o) in clips]}
     if quote:
-        quote["at_s"] = turns[quote.pop("at") + len(clips) + 1].start
-    chapters = _chapters(rng, turns, len(clips), topic)
+        quote["at_s"] = turns[first + quote.pop("at")].start
+    chapters = _chapters(rng, turns, first, topic)
     return Episode(plan, vid, turns, chapters, " ".join(sentences(rng, rng.randint(3, 5), topic)), teaser, quote)
 
 
@@ -406,7 +229,7 @@ def _body(rng: Random, plan: EpisodePlan, topic: list[str]) -> list[tuple[str, l
 
 
 def _intro(rng: Random, plan: EpisodePlan, topic: list[str]) -> list[str]:
-    """The host's introduction (a 'part two' and a 'best of' introduce themselves as such)."""
+    """The host's introduction, said before the first question ('part two' and 'best of' say so)."""
     show, host, guests = plan.show.name, plan.show.host, " and ".join(plan.guests)
     if plan.part == 2:
         text = f"Welcome back to {show}. This is part two of my conversation with {guests}."
