@@ -267,10 +267,8 @@ def _write(path: Path, data: bytes) -> None:
 def _file_truth(ep: Episode, spec: Spec, size: int) -> dict:
     """The truth entry of one file."""
     d = asdict(spec)
-    for k in ("name", "crlf", "bom", "labels"):
-        d.pop(k)
-    return {"episode": ep.plan.key, **d, "speaker_labels": "diarized" if spec.labels else spec.speakers,
-            "bytes": size}
+    del d["name"], d["labels"]
+    return {"episode": ep.plan.key, **d, "speakers": "diarized" if spec.labels else spec.speakers, "bytes": size}
 
 
 def _work(args: tuple[list[EpisodePlan], Config, Path]) -> list[tuple[dict, dict[str, dict]]]:

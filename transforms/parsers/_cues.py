@@ -15,7 +15,9 @@ def blocks(lines: list[str], start: int = 0) -> list[tuple[int, list[str]]]:
     """Blank-line separated blocks from line index `start`: (1-based first line, lines)."""
     out, cur, first = [], [], 0
     for i in range(start, len(lines)):
-        if lines[i].strip():
+        if not lines[i].strip() and lines[i] and cur and "-->" in cur[-1]:
+            cur.append(lines[i])  # a space-only first payload line (YouTube) belongs to the cue
+        elif lines[i].strip():
             if not cur:
                 first = i + 1
             cur.append(lines[i])

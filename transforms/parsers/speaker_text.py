@@ -27,7 +27,7 @@ _NAME_LINE = re.compile(rf"^\**(?P<n>{_NAME})\**\s*(?:\(?(?P<t>{_TIME})\)?)?\s*:
 def looks_like(head: str) -> float:
     """Several lines that open with a speaker label."""
     lines = [ln for ln in head.split("\n") if ln.strip()][:200]
-    labelled = sum(1 for ln in lines if any(p.match(ln) for p in _PATTERNS))
+    labelled = sum(1 for ln in lines if any(p.match(ln) for p in _PATTERNS) or _NAME_LINE.match(ln.strip()))
     return 0.5 if labelled >= 3 and labelled >= 0.4 * len(lines) else 0.0
 
 

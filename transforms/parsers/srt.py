@@ -37,7 +37,11 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
         if idx == 0:
             warnings.append(ParseWarning("missing_index", "cue without a number", first))
         m = CUE_TIME.match(block[idx])
-        start, end = cue_times(m[1], m[2], first + idx, warnings) if m else (None, None)
+        if not m:
+            warnings.append(ParseWarning("bad_timestamp", f"unreadable time line {block[idx]!r}; cue skipped",
+                                         first + idx))
+            continue
+        start, end = cue_times(m[1], m[2], first + idx, warnings)
         if start is None:
             continue
         rows.append({"start_s": start, "end_s": end, "speaker": None, "text": "\n".join(block[idx + 1:]).strip(),

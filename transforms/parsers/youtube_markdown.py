@@ -44,6 +44,8 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
                 warnings.append(ParseWarning("bad_timestamp", f"unreadable stamp [{m[1]}]", no))
             rows.append({"start_s": start, "end_s": None, "speaker": None, "text": m[2].strip(),
                          "line_start": no, "line_end": no})
+        elif line.strip() in ("-", "*"):
+            empty += 1
         elif line.startswith("# ") and meta.title is None:
             meta.title = line[2:].strip()
         elif (vid := youtube_id(line)) and meta.video_id is None:
