@@ -124,7 +124,7 @@ def test_shared_passages_are_verbatim_in_the_clean_text() -> None:
     assert not _contains(words[4], words[5][200:230])
     for ep, w in zip(eps, words):
         clips = [t for t in ep.turns if t.end <= ep.teaser["end_s"]]
-        assert 2 <= len(clips) <= 4 and 15 <= ep.teaser["end_s"] <= 70
+        assert 2 <= len(clips) <= 4 and 12 <= ep.teaser["end_s"] <= 70
         for clip in clips:
             assert 8 <= len(clip.words) <= 25
             assert _contains(w[sum(len(t.words) for t in clips):], clip.words)
@@ -173,8 +173,8 @@ def _check_chaptered(text: str, f: dict) -> None:
 
 def _check_youtube_markdown(text: str, f: dict) -> None:
     assert text.startswith("---\n") and f'video_id: "{f["video_id"]}"' in text and "## Text" in text
-    lines = re.findall(r"(?m)^- \[(\d{2,3}):\d{2}\] (.+)$", text)
-    assert len(lines) > 20 and all(t == t.lower() and not re.search(r"[.,?!]", t) for _, t in lines)
+    lines = [t for t in re.findall(r"(?m)^- \[\d{2,3}:\d{2}\] (.+)$", text) if t != "[Music]"]
+    assert len(lines) > 20 and all(t == t.lower() and not re.search(r"[.,?!]", t) for t in lines)
 
 
 def _check_whisper_markdown(text: str, f: dict) -> None:
@@ -229,16 +229,24 @@ def _check_speaker_text(text: str, f: dict) -> None:
 
 
 def _check_plain_text(text: str, f: dict) -> None:
-    assert not re.search(r"\d:\d\d|-->|\*\*|^>>", text) and len(text.split()) > 300
+    assert not re.search(r"(?m)\d:\d\d|-->|\*\*|^>>", text) and len(text.split()) > 300
+
+
+_CHECKS = {"cleaned_markdown": _check_cleaned_markdown, "chaptered_speakers": _check_chaptered,
+           "youtube_markdown": _check_youtube_markdown, "whisper_markdown": _check_whisper_markdown,
+           "raw_captions": _check_raw_captions, "webvtt": _check_webvtt, "srt": _check_srt,
+           "whisper_json": _check_whisper_json, "youtube_xml": _check_youtube_xml,
+           "youtube_json3": _check_youtube_json3, "speaker_text": _check_speaker_text, "plain_text": _check_plain_text}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_files_carry_the_structural_markers_of_their_format(corpus: tuple[Path, Truth], fmt: str) -> None:
     folder, truth = corpus
-    sample = [(n, f) for n, f in truth.files.items() if f["format"] == fmt][:8]
-    assert sample
+    sample = [(n, f) for n, f in truth.files.items() if f["format"] == fmt]
+    variants = {f["variant"] for _, f in sample}
+    sample = sample[:6] + [next((n, f) for n, f in sample if f["variant"] == v) for v in sorted(variants)]
     for name, f in sample:
-        globals()[f"_check_{fmt.replace('_speakers', '')}"](_text(folder, name), f)
+        _CHECKS[fmt](_text(folder, name), f)
 
 
 def test_the_project_sniffer_recognises_every_file(corpus: tuple[Path, Truth]) -> None:
