@@ -58,7 +58,8 @@ def _show(rng: Random, names: set[str], used: set[str]) -> Show:
             break
     slug = "".join(ch for ch in name.lower() if ch.isalnum())
     brand = rng.choice(v.pseudo).capitalize()
-    read = (f"This episode is brought to you by {brand}.".split() + sentences(rng, 4, [brand])
+    pitch = sentences(rng, 4, [brand, *rng.sample(v.pseudo, 9)])
+    read = (f"This episode is brought to you by {brand}.".split() + pitch
             + f"Go to {brand.lower()}.com/{slug} and use code {slug[:6].upper()} to get started today.".split())
     return Show(name, slug, host, tuple(read), _EPOCH + timedelta(days=rng.randrange(1500)), rng.randint(1, 300))
 

@@ -14,8 +14,8 @@ import polars as pl
 
 from expectations.suites import suite_spec
 
-RESULT_SCHEMA = {"table": pl.String, "expectation": pl.String, "column": pl.String, "success": pl.Boolean,
-                 "unexpected_count": pl.Int64, "sample": pl.String}
+RESULT_SCHEMA = {"table_name": pl.String, "expectation": pl.String, "column_name": pl.String,
+                 "success": pl.Boolean, "unexpected_count": pl.Int64, "sample": pl.String}
 
 
 @dataclass
@@ -67,7 +67,7 @@ def validate(tables: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> V
     ctx.variables.progress_bars = {"globally": False}
     source = ctx.data_sources.add_pandas("staged")
     rows, bad_eps, bad_files = [], {}, {}
-    for name in sorted(tables):
+    for name in sorted(t for t in tables if t != "validation_results"):
         df = with_helpers(name, tables[name], tables)
         suite = ctx.suites.add(gx.ExpectationSuite(name=name))
         for cls, kwargs in suite_spec(name):
@@ -93,8 +93,9 @@ def _label(r) -> str:
 def _row(table: str, r) -> dict:
     cfg, res = r.expectation_config, r.result
     sample = res.get("partial_unexpected_list") or res.get("observed_value")
-    return {"table": table, "expectation": cfg.type, "column": cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
-            or ",".join(cfg.kwargs.get("column_list", [])) or None, "success": bool(r.success),
+    return {"table_name": table, "expectation": cfg.type, "column_name": cfg.kwargs.get("column")
+            or cfg.kwargs.get("column_A") or ",".join(cfg.kwargs.get("column_list", [])) or None,
+            "success": bool(r.success),
             "unexpected_count": res.get("unexpected_count"), "sample": None if r.success else str(sample)[:300]}
 
 

@@ -20,6 +20,7 @@ from expectations.validate import Validation, validate
 from flows import progress
 from flows.settings import IngestParams, load_glossary
 from transforms.clean import CleanOptions
+from transforms.schemas import VALIDATION_RESULTS
 from warehouse import state
 from warehouse.archive import discover
 from warehouse.layout import Layout
@@ -93,7 +94,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)
         quarantine: dict[str, str] = {}
-        for _ in range(3):
+        results: list[pl.DataFrame] = []
+        for passes in range(1, 4):
             t = time.perf_counter()
             tables, rebuilt = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary))
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
@@ -102,6 +104,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             validation = validate_tables(tables, layout)
+            results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             extra = _quarantine_for(validation, tables)
             if validation.success or not extra or extra.keys() <= quarantine.keys():
@@ -111,12 +114,18 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         if validation is not None and not validation.success:
             raise RuntimeError("validation still fails after quarantine; nothing published:\n"
                                + _failures(validation))
-        summary = _summary(tables, validation, timings) | {"episodes_rebuilt": rebuilt}
+        tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
+            else VALIDATION_RESULTS.empty()
+        summary = _summary(tables, validation, timings) | {"episodes_rebuilt": rebuilt,
+                                                            "validation_passes": passes}
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary})
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
     summary["published"] = published
-    _artifacts(summary, tables, validation)
+    summary["data_docs"] = str((layout.docs / "validation" / "index.html").resolve())
+    _artifacts(summary, tables)
+    if summary["validation"] != "passed":
+        logger.warning("validation: %s", summary["validation"])
     return summary
 
 
@@ -137,7 +146,7 @@ def _stage_all(paths: list[Path], params: IngestParams, layout: Layout) -> list[
 
 def _failures(validation: Validation) -> str:
     bad = validation.results.filter(~pl.col("success"))
-    return "\n".join(f"- {r['table']}: {r['expectation']}({r['column']}) x{r['unexpected_count']}"
+    return "\n".join(f"- {r['table_name']}: {r['expectation']}({r['column_name']}) x{r['unexpected_count']}"
                      for r in bad.to_dicts())
 
 
@@ -152,13 +161,20 @@ def _summary(tables: dict[str, pl.DataFrame], validation: Validation | None, tim
         "episodes": tables["episodes"].height,
         "episodes_merged": tables["episodes"].filter(pl.col("n_versions") > 1).height,
         "rows": {name: df.height for name, df in sorted(tables.items())},
-        "validation": None if validation is None else ("passed" if validation.success else "failed"),
+        "validation": _validation_label(tables, validation),
         "quarantine": files.filter(pl.col("status") == "quarantined").select("path", "reason").to_dicts(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
 
 
-def _artifacts(summary: dict, tables: dict[str, pl.DataFrame], validation: Validation | None) -> None:
+def _validation_label(tables: dict[str, pl.DataFrame], validation: Validation | None) -> str | None:
+    if validation is None:
+        return None
+    held = tables["source_files"].filter(pl.col("reason").str.starts_with("failed validation")).height
+    return f"passed after quarantining {held} file(s) that failed it" if held else "passed"
+
+
+def _artifacts(summary: dict, tables: dict[str, pl.DataFrame]) -> None:
     lines = [
         "# Ingest run", "",
         f"- files seen: {summary['files_seen']} (loaded {summary['loaded']}, copies {summary['duplicate_copies']}, "
@@ -169,7 +185,13 @@ def _artifacts(summary: dict, tables: dict[str, pl.DataFrame], validation: Valid
         *[f"| {k} | {v} |" for k, v in summary["rows"].items()],
         "", "| step | seconds |", "|---|---|",
         *[f"| {k} | {v} |" for k, v in summary["timings_s"].items()],
+        "", f"Data Docs: file://{summary['data_docs']}",
     ]
     create_markdown_artifact("\n".join(lines), key="ingest-summary", description="What this run did")
+    failed = tables.get("validation_results", VALIDATION_RESULTS.empty()).filter(~pl.col("success"))
+    if failed.height:
+        create_table_artifact(failed.select("pass_no", "table_name", "expectation", "column_name",
+                                            "unexpected_count", "sample").to_dicts(),
+                              key="validation-failures", description="Expectations that failed (before quarantine)")
     if summary["quarantine"]:
         create_table_artifact(summary["quarantine"], key="quarantined-files", description="Quarantined files")

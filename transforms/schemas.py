@@ -278,8 +278,23 @@ PARSE_WARNINGS = Table(
     doc="What each parser forgave or repaired, per file.",
 )
 
+VALIDATION_RESULTS = Table(
+    "validation_results",
+    (
+        C("pass_no", I32, False, min=1, doc="validation pass: failures of pass 1 quarantine files, then pass 2 runs"),
+        C("table_name", STR, False),
+        C("expectation", STR, False),
+        C("column_name", STR),
+        C("success", BOOL, False),
+        C("unexpected_count", I64, min=0),
+        C("sample", STR, doc="some failing values (failed expectations only)"),
+    ),
+    key=(),
+    doc="Every expectation checked by the last published run, per validation pass.",
+)
+
 WAREHOUSE_TABLES: tuple[Table, ...] = (
     SOURCE_FILES, EPISODES, EPISODE_VERSIONS, SEGMENTS, SPEAKERS, CHAPTERS, MENTIONS,
-    VERSION_LINKS, REJECTS, PARSE_WARNINGS,
+    VERSION_LINKS, REJECTS, PARSE_WARNINGS, VALIDATION_RESULTS,
 )
 TABLES: dict[str, Table] = {t.name: t for t in WAREHOUSE_TABLES}

@@ -224,7 +224,8 @@ def _check_youtube_json3(text: str, f: dict) -> None:
 def _check_speaker_text(text: str, f: dict) -> None:
     name = r"(?:[A-Z][\w'-]* [A-Z][\w'-]*|SPEAKER_\d\d)"
     shape = {"name_time": rf"{name}: {_TS}: \S", "md_bold": rf"\*\*\[\d{{2,3}}:\d{{2}}\] {name}:\*\* \S",
-             "paren": rf"{name} \({_TS}\): \S", "bracket": rf"\[{_TS}\] {name}: \S", "bold_name": rf"\*\*{name}:\*\* \S"}
+             "paren": rf"{name} \({_TS}\): \S", "bracket": rf"\[{_TS}\] {name}: \S",
+             "bold_name": rf"\*\*{name}:\*\* \S"}
     assert len(re.findall(rf"(?m)^{shape[f['variant']]}", text)) >= 3
 
 

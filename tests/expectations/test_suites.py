@@ -50,5 +50,5 @@ def test_duplicate_key_fails_uniqueness() -> None:
     tables = _tables(2)
     tables["episodes"] = pl.concat([tables["episodes"], tables["episodes"]])
     result = validate(tables)
-    bad = result.results.filter(~pl.col("success") & (pl.col("table") == "episodes"))
+    bad = result.results.filter(~pl.col("success") & (pl.col("table_name") == "episodes"))
     assert "expect_column_values_to_be_unique" in set(bad["expectation"])

@@ -1,0 +1,52 @@
+"""The validation gate in a real run: a file whose data breaks an expectation is quarantined with
+the expectation named, and the good files of the same run are published."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from flows.ingest import ingest
+from flows.settings import IngestParams
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.slow
+
+BACKWARDS = """---
+title: "Broken Batch Episode"
+video_id: "BROKENBATCH"
+---
+
+## Text
+
+- [00:10] this caption starts at ten seconds
+- [00:20] and this one at twenty seconds
+- [00:05] but this one jumps back to five seconds
+- [00:30] then the captions carry on as before
+- [00:40] until the very end of the episode
+"""
+
+
+def test_broken_file_quarantined_with_expectation_named_good_files_land(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    shutil.copytree(SAMPLE, inbox)
+    (inbox / "broken.md").write_text(BACKWARDS)
+    summary = ingest(IngestParams(input_dir=inbox, warehouse_dir=tmp_path / "wh"))
+    assert summary["published"] and summary["validation"].startswith("passed after quarantining 1 file")
+    con = duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True)
+    try:
+        files = con.sql("select path, status, reason from source_files").pl()
+        results = con.sql("select * from validation_results where not success").pl()
+        episodes = con.sql("select count(*) from episodes").fetchall()[0][0]
+    finally:
+        con.close()
+    broken = files.filter(pl.col("path") == "broken.md").row(0, named=True)
+    assert broken["status"] == "quarantined" and "_start_order_ok" in broken["reason"]
+    assert files.filter(pl.col("path") != "broken.md")["status"].to_list() == ["loaded"] * 5
+    assert episodes == 4
+    assert results.filter(pl.col("column_name") == "_start_order_ok")["unexpected_count"].to_list() == [1]
+    assert (tmp_path / "wh" / "docs" / "validation" / "index.html").exists()
