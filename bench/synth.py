@@ -1,10 +1,25 @@
 """Deterministic synthetic transcript corpus: episodes, their versions in many formats, and the ground truth.
 
-    python -m bench.synth OUT_DIR --episodes N --seed S [--jobs J] [--truth PATH]
+    python -m bench.synth OUT_DIR --episodes N --seed S [--jobs J] [--minutes 8 60] [--truth PATH]
+    (the truth goes to OUT_DIR/../truth.json unless --truth says otherwise)
 
 Everything derives from `Random` instances seeded with strings (`f"{seed}-{i}"` per episode), so one seed gives
 byte-identical files whatever the number of worker processes. Episodes are generated, written and forgotten one
 at a time; only the (small) truth is kept in memory.
+
+Truth JSON (`Truth.save`):
+    seed, config                      the generator settings
+    files[name]    episode (key), format (as transforms.schemas.FORMATS), variant, kind (human | whisper |
+                   auto_caption), speakers (names | diarized | anonymous | none), timestamps (bool), video_id (may
+                   differ from the episode's: a re-upload), offset_s (file time = episode time + offset_s),
+                   truncated (None | "head" | "tail": the end that was cut off), kept_range_s ([a, b] episode
+                   seconds kept, or None), teaser (the file contains the cold open), crlf, bom, copy_of (the file
+                   this one is a byte-identical copy of, or None), bytes
+    episodes[key]  show, number, title, date, host, guests, video_id, duration_s, n_words, teaser ({end_s,
+                   passages: [{words, source_s}]} or None), sponsor_read, part (0 | 1 | 2), quote ({source,
+                   source_start_s, source_end_s, words, at_s} or None), hard_negatives (group ids), files
+    hard_negatives [{id, type (sponsor_read | part_series | best_of | same_guest), episodes: [key, key], ...}]
+                   pairs of episodes that look alike but must never be grouped
 """
 
 from __future__ import annotations
@@ -15,6 +30,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -107,7 +123,7 @@ class Truth:
 
 def _specs(rng: Random, ep: Episode, cfg: Config) -> list[Spec]:
     """The versions of one episode: distinct formats, some shifted, some partial."""
-    n = rng.randint(*cfg.versions) + (rng.random() < cfg.extra_version_p)
+    n = rng.randint(*cfg.versions) + int(rng.random() < cfg.extra_version_p)
     pool = [f for f in render.FORMATS if not cfg.formats or f in cfg.formats]
     specs = []
     for j in range(min(n, len(pool))):
@@ -173,7 +189,7 @@ def segments(ep: Episode, spec: Spec, rng: Random) -> list[Turn]:
         spk = t.speaker
         if spec.labels:
             spk = names.setdefault(spk, f"SPEAKER_{len(names):02d}")
-        out.append(Turn(spk, max(0.0, round(t.start + off, 3)), max(0.0, round(t.end + off, 3)), words))
+        out.append(Turn(spk, max(0.0, t.start + off), max(0.0, t.end + off), words))
     return out
 
 
@@ -212,7 +228,7 @@ def _noisy(words: list[str], rng: Random, rate: float, auto: bool) -> list[str]:
     return out
 
 
-def _confuse(word: str, rnd) -> str:
+def _confuse(word: str, rnd: Callable[[], float]) -> str:
     """A mis-heard word: another word, a changed vowel, or split in two; punctuation and case kept."""
     core = word.rstrip(".,?!")
     tail, r, n = word[len(core):], rnd(), len(core)
@@ -303,7 +319,7 @@ def generate(out_dir: Path, n_episodes: int, *, seed: int = 0, versions: tuple[i
     return truth
 
 
-def _run(tasks: list, n_jobs: int):
+def _run(tasks: list, n_jobs: int) -> Iterator[list[tuple[dict, dict[str, dict]]]]:
     """Results of the tasks in order, in this process or in a pool."""
     if n_jobs <= 1 or len(tasks) <= 1:
         yield from map(_work, tasks)
@@ -319,11 +335,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--episodes", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--minutes", type=float, nargs=2, default=(8.0, 60.0), metavar=("MIN", "MAX"))
     ap.add_argument("--truth", type=Path, help="default: OUT_DIR/../truth.json")
     a = ap.parse_args(argv)
     truth_path = a.truth or a.out_dir.resolve().parent / "truth.json"
     t0 = time.perf_counter()
-    truth = generate(a.out_dir, a.episodes, seed=a.seed, n_jobs=a.jobs, truth_path=truth_path)
+    truth = generate(a.out_dir, a.episodes, seed=a.seed, minutes=tuple(a.minutes), n_jobs=a.jobs,
+                     truth_path=truth_path)
     secs = time.perf_counter() - t0
     mb = sum(f["bytes"] for f in truth.files.values()) / 1e6
     print(f"{a.episodes} episodes, {len(truth.files)} files, {mb:,.0f} MB in {secs:.1f}s "

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from bench.synth_words import person, sentences, title_case, video_id, vocab
+from bench.synth_words import person, sentences, video_id, vocab
 from bench.synth_words import title as make_title
 
 # ---- shows and the corpus plan ---------------------------------------------------------------------------------
@@ -58,14 +58,16 @@ def _show(rng: Random, names: set[str], used: set[str]) -> Show:
             break
     slug = "".join(ch for ch in name.lower() if ch.isalnum())
     brand = rng.choice(v.pseudo).capitalize()
-    pitch = sentences(rng, 4, [brand, *rng.sample(v.pseudo, 9)])
+    pitch, flavour = [], [brand, *rng.sample(v.pseudo, 9)]
+    while not 36 <= len(pitch) <= 48:  # ~60 words with the fixed opening and closing
+        pitch = sentences(rng, 4, flavour)
     read = (f"This episode is brought to you by {brand}.".split() + pitch
             + f"Go to {brand.lower()}.com/{slug} and use code {slug[:6].upper()} to get started today.".split())
     return Show(name, slug, host, tuple(read), _EPOCH + timedelta(days=rng.randrange(1500)), rng.randint(1, 300))
 
 
 def plan_corpus(n: int, seed: int, minutes: tuple[float, float], hn_p: float) -> tuple[list[EpisodePlan], list[dict]]:
-    """Plans of all episodes plus the hard-negative groups; episode i's plan never depends on n."""
+    """Plans of all episodes plus the hard-negative groups (the first n-1 plans are the same for any larger n)."""
     rng, names, used = Random(f"{seed}-plan"), set(), set()
     shows = [_show(rng, names, used) for _ in range(N_SHOWS)]
     numbers = {s.slug: s.first_number for s in shows}
@@ -101,12 +103,13 @@ def _plan(rng: Random, i: int, show: Show, numbers: dict[str, int], names: set[s
     numbers[show.slug] += 1
     guests = guests or tuple(person(rng, names) for _ in range(1 if rng.random() < 0.75 else 2))
     lo, hi = max(minutes[0], at_least), max(minutes[1], at_least)
-    day = show.start + timedelta(days=7 * (number - show.first_number) + rng.randint(0, 2))
+    day = show.start + timedelta(days=3 * (number - show.first_number) + rng.randint(0, 1))
     return EpisodePlan(i, f"ep{i:06d}", show, number, title or make_title(rng), day.isoformat(), guests,
                        round(rng.uniform(lo, hi), 2))
 
 
-def _sponsor_pair(rng, i, shows, numbers, names, minutes):
+def _sponsor_pair(rng: Random, i: int, shows: list[Show], numbers: dict[str, int], names: set[str],
+                  minutes: tuple[float, float]) -> tuple[list[EpisodePlan], dict]:
     """Two episodes of one show with the same sponsor read."""
     show = rng.choice(shows)
     pair = [_plan(rng, i + k, show, numbers, names, minutes) for k in range(2)]
@@ -115,7 +118,8 @@ def _sponsor_pair(rng, i, shows, numbers, names, minutes):
     return pair, {"show": show.name, "shared": "sponsor read (~60 words)"}
 
 
-def _part_pair(rng, i, shows, numbers, names, minutes):
+def _part_pair(rng: Random, i: int, shows: list[Show], numbers: dict[str, int], names: set[str],
+               minutes: tuple[float, float]) -> tuple[list[EpisodePlan], dict]:
     """Part 1 and Part 2: consecutive numbers, near-identical titles, the same guest."""
     show, guest, base = rng.choice(shows), (person(rng, names),), make_title(rng)
     a = _plan(rng, i, show, numbers, names, minutes, guests=guest, title=f"{base} Part 1")
@@ -124,7 +128,8 @@ def _part_pair(rng, i, shows, numbers, names, minutes):
     return [a, b], {"show": show.name, "shared": "title stem, guest, consecutive numbers"}
 
 
-def _best_of_pair(rng, i, shows, numbers, names, minutes):
+def _best_of_pair(rng: Random, i: int, shows: list[Show], numbers: dict[str, int], names: set[str],
+                  minutes: tuple[float, float]) -> tuple[list[EpisodePlan], dict]:
     """A source episode and a 30+ minute 'best of' quoting 2-3 minutes of it verbatim."""
     src = _plan(rng, i, rng.choice(shows), numbers, names, minutes, at_least=25.0)
     best = _plan(rng, i + 1, src.show, numbers, names, minutes, at_least=30.0,
@@ -133,7 +138,8 @@ def _best_of_pair(rng, i, shows, numbers, names, minutes):
     return [src, best], {"show": src.show.name, "shared": "2-3 minutes quoted verbatim", "quoting": best.key}
 
 
-def _guest_pair(rng, i, shows, numbers, names, minutes):
+def _guest_pair(rng: Random, i: int, shows: list[Show], numbers: dict[str, int], names: set[str],
+                minutes: tuple[float, float]) -> tuple[list[EpisodePlan], dict]:
     """The same guest on two different shows."""
     a, b = rng.sample(shows, 2)
     guest = (person(rng, names),)
@@ -305,7 +311,8 @@ def _chapters(rng: Random, turns: list[Turn], first: int, topic: list[str]) -> l
     nxt = rng.uniform(240, 600)
     for t in turns[first:]:
         if t.start >= nxt and t.speaker == host:
-            words = rng.sample(topic, 2) + rng.choices(vocab().common, k=rng.randint(0, 3))
-            out.append(Chapter(t.start, title_case(words), summary()))
+            a, b, c = (w[:1].upper() + w[1:] for w in rng.sample(topic, 3))
+            name = rng.choice([f"{a} and {b}", f"The {a} {b}", f"{a}, {b} and {c}", f"Why {a} Matters"])
+            out.append(Chapter(t.start, name, summary()))
             nxt = t.start + rng.uniform(240, 600)
     return out

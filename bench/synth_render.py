@@ -77,6 +77,12 @@ def _clock(t: float, sep: str = ".") -> str:
     return "%02d:%02d:%02d%s%03d" % (ms // 3600000, ms // 60000 % 60, ms // 1000 % 60, sep, ms % 1000)
 
 
+def _whisper_clock(t: float) -> str:
+    """openai-whisper's VTT time: mm:ss.mmm, with hours only past the hour."""
+    ms = int(t * 1000 + 0.5)
+    return _clock(t) if ms >= 3600000 else "%02d:%02d.%03d" % (ms // 60000, ms // 1000 % 60, ms % 1000)
+
+
 def _pieces(segs: list[Turn], rng: Random, lo: int, hi: int) -> Iterator[tuple[Turn, float, float, list[str]]]:
     """Caption-like runs of lo..hi words within each turn, times interpolated."""
     rnd, span = rng.random, hi - lo + 1
@@ -252,11 +258,12 @@ def webvtt(ep: Episode, segs: list[Turn], spec: Spec, rng: Random) -> str:
     out = ["WEBVTT"] + (["Kind: captions", "Language: en"] if rng.random() < 0.5 else []) + [""]
     settings = rng.choice(["", " align:start position:0%", " line:90% align:middle", " position:50% size:80%"])
     numbered, close = rng.random() < 0.5, rng.random() < 0.3
+    clock = _whisper_clock if spec.variant == "plain" and rng.random() < 0.5 else _clock
     for n, (seg, s, e, w) in enumerate(_phrases(segs, 6, 16), 1):
         text = _two_lines(w)
         if spec.variant == "voice":
             text = f"<v {seg.speaker}>{text}" + ("</v>" if close else "")
-        out += ([str(n)] if numbered else []) + [f"{_clock(s)} --> {_clock(e)}{settings}", text, ""]
+        out += ([str(n)] if numbered else []) + [f"{clock(s)} --> {clock(e)}{settings}", text, ""]
     return "\n".join(out)
 
 
@@ -328,7 +335,7 @@ def youtube_json3(ep: Episode, segs: list[Turn], spec: Spec, rng: Random) -> str
     for _, s, e, w in _pieces(segs, rng, 5, 8):
         t0, t1, step = round(s * 1000), round(e * 1000), (e - s) * 1000 / len(w)
         words = ", ".join([f'{{"utf8": {_js(w[0])}, "acAsrConf": 0}}'] + [
-            f'{{"utf8": {_js(" " + x)}, "tOffsetMs": {round(i * step)}, "acAsrConf": 0}}'
+            f'{{"utf8": {_js(" " + x)}, "tOffsetMs": {int(i * step + 0.5)}, "acAsrConf": 0}}'
             for i, x in enumerate(w[1:], 1)])
         events.append(f'{{"tStartMs": {t0}, "dDurationMs": {t1 - t0}, "wWinId": 1, "segs": [{words}]}}')
         events.append(f'{{"tStartMs": {t1}, "dDurationMs": 10, "wWinId": 1, "aAppend": 1, {_NEWLINE}}}')

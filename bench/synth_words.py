@@ -72,6 +72,7 @@ _NUCLEUS = "a e i o u a e o ai ea ou io".split()
 _CODA = ["", "", "", "", "", "", "", "n", "r", "s", "l", "m", "x", "nd", "st", "rk"]
 N_PSEUDO = 4000
 TABLE_SIZE = 1 << 16  # indexed by 16-bit random numbers
+ID_CHARS = string.ascii_letters + string.digits + "-_"
 
 
 class Vocab:
@@ -95,17 +96,16 @@ class Vocab:
 
 
 def _table(words: list[str], weights: list[float], size: int) -> list[str]:
-    """size slots shared out in proportion to weights (every word keeps at least one slot)."""
+    """size slots shared out in proportion to weights (largest remainder; every word keeps a slot)."""
     total = sum(weights)
     quotas = [w / total * size for w in weights]
     counts = [max(1, int(q)) for q in quotas]
-    by_gain = sorted(range(len(words)), key=lambda i: int(quotas[i]) - quotas[i])
-    for i in by_gain[:max(0, size - sum(counts))]:
+    for i in sorted(range(len(words)), key=lambda i: int(quotas[i]) - quotas[i])[:size - sum(counts)]:
         counts[i] += 1
-    by_size = sorted(range(len(words)), key=lambda i: -counts[i])
-    for j in range(max(0, sum(counts) - size)):
-        counts[by_size[j % 50]] -= 1
-    return [w for w, c in zip(words, counts) for _ in range(c)]
+    table = [w for w, c in zip(words, counts) for _ in range(c)]
+    if len(table) != size:
+        raise ValueError(f"{len(words)} words do not fit {size} slots")
+    return table
 
 
 def _pseudo_words(n: int, taken: set[str]) -> list[str]:
@@ -142,13 +142,6 @@ def person(rng: Random, taken: set[str]) -> str:
         if name not in taken:
             taken.add(name)
             return name
-
-
-def title_case(words: list[str]) -> str:
-    """Capitalise each word's first letter, keeping acronyms like GPU."""
-    return " ".join(w[:1].upper() + w[1:] for w in words)
-
-ID_CHARS = string.ascii_letters + string.digits + "-_"
 
 
 def video_id(rng: Random) -> str:
