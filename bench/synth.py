@@ -56,7 +56,7 @@ class Config:
     teaser_p: float = 0.3
     partial_p: float = 0.15
     offset_p: float = 0.25
-    reupload_p: float = 0.08
+    reupload_p: float = 0.0
     minutes: tuple[float, float] = (8.0, 60.0)
     hard_negative_p: float = 0.06
     formats: tuple[str, ...] = ()
@@ -295,9 +295,12 @@ def _work(args: tuple[list[EpisodePlan], Config, Path]) -> list[tuple[dict, dict
 
 def generate(out_dir: Path, n_episodes: int, *, seed: int = 0, versions: tuple[int, int] = (1, 3),
              minutes: tuple[float, float] = (8.0, 60.0), teaser_p: float = 0.3, copy_p: float = 0.031,
-             partial_p: float = 0.15, offset_p: float = 0.25, hard_negative_p: float = 0.06,
+             partial_p: float = 0.15, offset_p: float = 0.25, hard_negative_p: float = 0.06, reupload_p: float = 0.0,
              formats: tuple[str, ...] = (), n_jobs: int = 1, truth_path: Path | None = None) -> Truth:
-    """Write n_episodes' versions into the empty folder out_dir; return (and optionally save) the truth."""
+    """Write n_episodes' versions into the empty folder out_dir; return (and optionally save) the truth.
+
+    reupload_p > 0 gives that share of versions a video id of their own (same content, another upload).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):
@@ -306,7 +309,8 @@ def generate(out_dir: Path, n_episodes: int, *, seed: int = 0, versions: tuple[i
     if unknown:
         raise ValueError(f"unknown formats: {sorted(unknown)}")
     cfg = Config(seed=seed, versions=versions, minutes=minutes, teaser_p=teaser_p, copy_p=copy_p,
-                 partial_p=partial_p, offset_p=offset_p, hard_negative_p=hard_negative_p, formats=tuple(formats))
+                 partial_p=partial_p, offset_p=offset_p, hard_negative_p=hard_negative_p, reupload_p=reupload_p,
+                 formats=tuple(formats))
     plans, groups = plan_corpus(n_episodes, seed, minutes, hard_negative_p)
     tasks = [(plans[i:i + CHUNK], cfg, out_dir) for i in range(0, len(plans), CHUNK)]
     truth = Truth(seed, {**asdict(cfg), "n_episodes": n_episodes}, hard_negatives=groups)

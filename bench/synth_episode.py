@@ -203,7 +203,7 @@ def build_episode(plan: EpisodePlan, seed: int, teaser_p: float) -> Episode:
     topic = rng.sample(v.pseudo[100:], 40) + rng.sample(v.domain, 5)
     host = plan.show.host
     rates = {s: rng.uniform(2.2, 2.8) for s in (host, *plan.guests)}
-    body = _body(rng, plan, topic)
+    body = _body(rng, plan, topic, rates)
     quote = _quote(rng, plan, body, seed, teaser_p) if plan.quote_from else None
     if plan.sponsor:
         at = 2 * rng.randint(1, max(1, len(body) // 6))
@@ -222,16 +222,16 @@ def build_episode(plan: EpisodePlan, seed: int, teaser_p: float) -> Episode:
     return Episode(plan, vid, turns, chapters, " ".join(sentences(rng, rng.randint(3, 5), topic)), teaser, quote)
 
 
-def _body(rng: Random, plan: EpisodePlan, topic: list[str]) -> list[tuple[str, list[str]]]:
-    """Question/answer turns until the planned length (~150 words a minute)."""
-    host, guests, out, total = plan.show.host, plan.guests, [], 0
+def _body(rng: Random, plan: EpisodePlan, topic: list[str], rates: dict[str, float]) -> list[tuple[str, list[str]]]:
+    """Question/answer turns until the planned length at the speakers' pace."""
+    host, guests, out, spoken = plan.show.host, plan.guests, [], 0.0
     rnd = rng.random
-    while total < plan.minutes * 150:
+    while spoken < plan.minutes * 60:
         guest = guests[int(rnd() * len(guests))]
         q = sentences(rng, 1 + int(rnd() * 3), topic, question=True)
         a = sentences(rng, 2 + int(rnd() * 7) if rnd() < 0.85 else 1, topic)
         out += [(host, q), (guest, a)]
-        total += len(q) + len(a)
+        spoken += len(q) / rates[host] + len(a) / rates[guest] + 1.0
     return out
 
 
@@ -264,7 +264,7 @@ def _teaser(rng: Random, body: list[tuple[str, list[str]]]) -> list[tuple[str, l
     n = min(rng.randint(2, 4), len(pool))
     out = []
     for k in rng.sample(pool, n):
-        size = rng.randint(max(8, 56 // n - 4), 25)
+        size = rng.randint(max(8, min(25, 60 // n - 2)), 25)  # 50-100 words: ~20-45 s
         o = rng.randrange(len(body[k][1]) - size + 1)
         out.append((body[k][0], body[k][1][o:o + size], (k, o)))
     return out

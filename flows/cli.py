@@ -36,11 +36,19 @@ def run(
 
     params = IngestParams(input_dir=input_dir, warehouse_dir=warehouse, drop_fillers=not keep_fillers,
                           lock_wait_s=wait, validate_data=not no_validate)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=False) as bar:
-        task = bar.add_task("staging files", total=None)
-        progress.set_hook(lambda step, done, total: bar.update(task, completed=done, total=total))
-        summary = ingest(params)
+    from warehouse.lock import WarehouseBusy, writer_lock
+
+    try:
+        with writer_lock(Layout(warehouse), wait):  # fail fast, before a flow run starts, if busy
+            pass
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=False) as bar:
+            task = bar.add_task("staging files", total=None)
+            progress.set_hook(lambda step, done, total: bar.update(task, completed=done, total=total))
+            summary = ingest(params)
+    except (WarehouseBusy, FileNotFoundError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
     _print_summary(summary)
 
 

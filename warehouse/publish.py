@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def write_snapshot(layout: Layout, tables: dict[str, pl.DataFrame]) -> Path:
 def publish(layout: Layout, tables: dict[str, pl.DataFrame], run: dict) -> bool:
     """Swap the new tables in atomically; False (nothing written but the run log) if unchanged."""
     unchanged = current_checksums(layout) == checksums(tables) and layout.db.exists()
-    con = duckdb.connect(str(layout.db))
+    con = _connect_for_writing(layout)
     try:
         con.execute("begin transaction")
         if not unchanged:
@@ -75,6 +76,18 @@ def publish(layout: Layout, tables: dict[str, pl.DataFrame], run: dict) -> bool:
     if not unchanged:
         _point_current(layout, tables)
     return not unchanged
+
+
+def _connect_for_writing(layout: Layout, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """DuckDB refuses a writer while readers in other processes hold the file: retry a while."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(layout.db))
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, pl.DataFrame]) -> None:

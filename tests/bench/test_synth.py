@@ -146,7 +146,13 @@ def test_teasers_partials_offsets_and_copies_have_plausible_rates(corpus: tuple[
     assert all(f["offset_s"] == 0 for f in files if not f["timestamps"])
     per_episode = Counter(f["episode"] for f in files if not f["copy_of"])
     assert set(per_episode.values()) <= {1, 2, 3, 4} and len(per_episode) == N
-    assert any(f["video_id"] != truth.episodes[f["episode"]]["video_id"] for f in files)
+    assert all(f["video_id"] == truth.episodes[f["episode"]]["video_id"] for f in files)
+
+
+def test_reuploads_give_some_versions_their_own_video_id(tmp_path: Path) -> None:
+    truth = generate(tmp_path / "c", 20, seed=1, minutes=MINUTES, reupload_p=0.5)
+    own = [f for f in truth.files.values() if f["video_id"] != truth.episodes[f["episode"]]["video_id"]]
+    assert own and all(re.fullmatch(r"[\w-]{11}", f["video_id"]) for f in own)
 
 
 # ---- formats ----------------------------------------------------------------------------------------------------
