@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.synthetic import generate
+from bench.synth import generate
 from transforms.clean import CleanOptions
 from transforms.merge import merge_episode
 from warehouse.archive import discover
@@ -25,12 +25,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("synth")
-    (root / "in").mkdir()
-    truth = generate(root / "in", 120, seed=7)
+    generated = generate(root / "in", 150, seed=7, minutes=(8.0, 20.0))
+    truth = {name: generated.episode_of(name) for name in generated.files}
     layout = Layout(root / "wh").ensure()
     staged = [stage_file(p, p.name, layout, CleanOptions(), None) for p in discover(root / "in")]
     tables, _ = assemble(staged, {}, {}, None)
-    return truth, staged, tables
+    return truth, staged, tables, generated
 
 
 def _pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
@@ -41,7 +41,7 @@ def _pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
 
 
 def test_grouping_precision_and_recall_are_one(corpus) -> None:
-    truth, _, tables = corpus
+    truth, _, tables, generated = corpus
     files = tables["source_files"]
     assert files.filter(pl.col("status") == "quarantined").is_empty(), files.filter(pl.col("status") == "quarantined")
     ep_of_file = dict(tables["episode_versions"].select("file_id", "episode_id").iter_rows())
@@ -52,14 +52,15 @@ def test_grouping_precision_and_recall_are_one(corpus) -> None:
     tp = len(true_pairs & got_pairs)
     precision = tp / len(got_pairs) if got_pairs else 1.0
     recall = tp / len(true_pairs) if true_pairs else 1.0
+    kinds = sorted({h["type"] for h in generated.hard_negatives})
     print(f"\nsynthetic grouping: {len(truth)} files, {len(set(truth.values()))} episodes, "
-          f"{len(true_pairs)} true pairs; precision={precision:.4f} recall={recall:.4f}")
+          f"{len(true_pairs)} true pairs, hard negatives {kinds}; precision={precision:.4f} recall={recall:.4f}")
     assert (precision, recall) == (1.0, 1.0)
     assert tables["episodes"].height == len(set(truth.values()))
 
 
 def test_shuffled_input_gives_identical_tables(corpus) -> None:
-    _, staged, tables = corpus
+    _, staged, tables, _ = corpus
     shuffled = list(staged)
     random.Random(3).shuffle(shuffled)
     again, _ = assemble(shuffled, {}, {}, None)
@@ -70,7 +71,7 @@ def test_shuffled_input_gives_identical_tables(corpus) -> None:
 
 
 def test_merging_a_merged_episode_changes_nothing(corpus) -> None:
-    _, staged, tables = corpus
+    _, staged, tables, _ = corpus
     multi = tables["episodes"].filter(pl.col("n_versions") > 1)["episode_id"].head(5).to_list()
     by_file = {s.file_id: s.version for s in staged if s.version is not None}
     for eid in multi:
@@ -83,6 +84,6 @@ def test_merging_a_merged_episode_changes_nothing(corpus) -> None:
 
 
 def test_teasers_flagged_in_synthetic_cold_opens(corpus) -> None:
-    _, _, tables = corpus
+    _, _, tables, _ = corpus
     teased = tables["segments"].filter(pl.col("is_teaser"))["episode_id"].n_unique()
     assert teased >= 10
