@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ftfy
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from transforms.clean import CleanOptions, clean_segments, match_text_expr, match_token
 from transforms.parsers.base import segments_frame
 from transforms.schemas import CLEAN_SEGMENTS
+from transforms.text_rules import fix_text
 
 GLOSSARY = pl.DataFrame({
     "entity": ["OpenAI", "Satya Nadella", "Nathan Lambert", "DeepSeek"], "type": ["lab", "person", "person", "lab"],
@@ -129,7 +129,7 @@ def test_properties_never_add_words_idempotent_and_match_invariant(texts: list[s
     seg, _ = _clean(*texts, repair_names=False)
     for row in seg.iter_rows(named=True):
         words = set(row["text_match"].split())
-        source = set(pl.select(match_text_expr(pl.lit(ftfy.fix_text(row["text"])))).item().split())
+        source = set(pl.select(match_text_expr(pl.lit(fix_text(row["text"])))).item().split())
         # cleaning may join tokens split by markup, but never invents a word absent from the source
         assert all(any(w in s or s in w for s in source) for w in words)
         tokens = [t for t in (match_token(w) for w in row["text_display"].split(" ")) if t]

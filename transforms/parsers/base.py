@@ -199,6 +199,15 @@ def youtube_id(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def load_json(text: str, source: str) -> object:
+    """Parse JSON or raise the named error with the line where it broke."""
+    import json
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise TranscriptParseError(source, err.lineno, f"invalid JSON: {err.msg}") from None
+
+
 def lines_of(text: str) -> list[str]:
     """Text to lines without trailing newline artefacts (line i is source line i + 1)."""
     return text.split("\n")

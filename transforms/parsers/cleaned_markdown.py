@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from transforms.parsers._cues import blocks
 from transforms.parsers.base import (
     ParsedTranscript, ParseWarning, TranscriptMeta, TranscriptParseError, clock_to_seconds, decode,
     fill_end_times, lines_of, require_segments, segments_frame, youtube_id,
@@ -85,7 +86,8 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     except TranscriptParseError as err:
         raise TranscriptParseError(source, None, err.reason) from None
     rows: list[dict] = []
-    for block_start, block in _paragraphs(lines, start):
+    unruled = ["" if ln.strip() == "---" else ln for ln in lines]
+    for block_start, block in blocks(unruled, start):
         first = block[0]
         m = _STAMPED.match(first)
         start_s = None
@@ -101,19 +103,3 @@ def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     require_segments(rows, source)
     fill_end_times(rows)
     return ParsedTranscript(FORMAT, segments_frame(rows), meta, warnings)
-
-
-def _paragraphs(lines: list[str], start: int) -> list[tuple[int, list[str]]]:
-    """Blank-line separated blocks from line index `start`, with their 1-based first line."""
-    blocks, current, first = [], [], 0
-    for i in range(start, len(lines)):
-        if lines[i].strip() and lines[i].strip() != "---":
-            if not current:
-                first = i + 1
-            current.append(lines[i])
-        elif current:
-            blocks.append((first, current))
-            current = []
-    if current:
-        blocks.append((first, current))
-    return blocks

@@ -3,10 +3,10 @@ or a bare list of such segments. Anything else is refused with the reason."""
 
 from __future__ import annotations
 
-import json
 import math
 
 from transforms.parsers.base import (
+    load_json,
     MAX_SECONDS, ParsedTranscript, ParseWarning, TranscriptMeta, TranscriptParseError, decode,
     require_segments, segments_frame,
 )
@@ -24,10 +24,7 @@ def looks_like(head: str) -> float:
 
 def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     text, warnings = decode(raw, source=source)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise TranscriptParseError(source, err.lineno, f"invalid JSON: {err.msg}") from None
+    doc = load_json(text, source)
     segs = doc.get("segments") if isinstance(doc, dict) else doc
     if not isinstance(segs, list) or not segs or not all(isinstance(s, dict) for s in segs):
         raise TranscriptParseError(source, None, "JSON has no list of segment objects ('segments')")

@@ -3,9 +3,9 @@ Events that only carry a newline (the rolling window's line breaks) are skipped.
 
 from __future__ import annotations
 
-import json
 
 from transforms.parsers.base import (
+    load_json,
     ParsedTranscript, TranscriptMeta, TranscriptParseError, decode, require_segments, segments_frame,
 )
 
@@ -19,10 +19,7 @@ def looks_like(head: str) -> float:
 
 def parse(raw: bytes, *, source: str) -> ParsedTranscript:
     text, warnings = decode(raw, source=source)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise TranscriptParseError(source, err.lineno, f"invalid JSON: {err.msg}") from None
+    doc = load_json(text, source)
     events = doc.get("events") if isinstance(doc, dict) else None
     if not isinstance(events, list):
         raise TranscriptParseError(source, None, "json3 without an 'events' list")
