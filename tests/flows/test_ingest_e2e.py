@@ -106,3 +106,35 @@ def test_bad_file_is_quarantined_and_the_rest_lands(tmp_path: Path) -> None:
     assert copy["status"] == "duplicate_copy" and copy["copy_of"] == "002_d30b93859025e2dd.txt"
     assert t["episodes"].height == 4 and summary["quarantined"] == 1
     assert t["rejects"].filter(pl.col("scope") == "file")["path"].to_list() == ["broken.bin"]
+
+
+def test_teasers_flagged_and_singles_stay_single(warehouse) -> None:
+    _, _, t = warehouse
+    ep = t["episodes"]
+    single = ep.filter(pl.col("n_versions") == 1)
+    assert sorted(single["video_id"].to_list()) == ["7EH0VjM3dTk", "EV7WhVT270Q", "_1f-o0nqpEI"]
+    eid_002 = single.filter(pl.col("video_id") == "7EH0VjM3dTk")["episode_id"].item()
+    seg = t["segments"].filter(pl.col("episode_id") == eid_002).sort("seq")
+    assert seg.head(5)["is_teaser"].all()  # "well if you want to maintain hemony..." repeats later
+    assert not seg.tail(seg.height - 40)["is_teaser"].any()
+
+
+def test_search_finds_export_controls_in_lex_459(warehouse) -> None:
+    from warehouse.layout import Layout
+    from warehouse.query import search
+
+    root, _, _ = warehouse
+    hits = search(Layout(root), "export controls", limit=5)
+    assert hits.height == 5
+    assert set(hits["title"]) == {"DeepSeek, China, OpenAI, NVIDIA, xAI, TSMC, Stargate, and AI Megaclusters"}
+    assert hits["start_s"].null_count() == 0 and hits["link"].str.contains("_1f-o0nqpEI&t=").all()
+    assert hits["text"].str.to_lowercase().str.contains("export controls").all()
+
+
+def test_mentions_and_names_repaired(warehouse) -> None:
+    _, _, t = warehouse
+    text = t["segments"]["text"]
+    assert not text.str.contains("Sacha Della").any() and text.str.contains("Satya Nadella").any()
+    assert not text.str.contains(r"\bEnthropic\b|\bDeepSeq\b|Nathan Lampert").any()
+    labs = t["mentions"].filter(pl.col("entity_type") == "lab").group_by("entity").agg(pl.col("n").sum())
+    assert labs.sort("n", descending=True)["entity"][0] == "OpenAI"
