@@ -1,21 +1,32 @@
 """Cleaning: small, named, pure rules over one file's parsed segments.
 
-The verbatim text is never touched. Each rule rewrites the display text and, where it changed a
+The verbatim `text` is never touched. Each rule rewrites `text_display` and, where it changed a
 segment, adds its name to that segment's `rules`; a segment removed entirely becomes a rejects row
 naming the rule and the reason. `text_match` (for dedup and alignment) is derived last.
+
+Order: invisible characters -> markup -> encoding -> whitespace -> events -> fillers -> whitespace
+-> name_repair -> removals (empty, rolling captions, site chrome) -> sentence_break -> whitespace.
+Names go before removals so that rolling-caption comparison sees repaired names, and before sentence
+breaks so those see canonical proper nouns. Where one rule can uncover work for an earlier one, the
+changed rows go round again, so cleaning display text a second time changes nothing.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
+from transforms import entities
 from transforms import text_rules as tr
 from transforms.schemas import CLEAN_SEGMENTS
 
 REJECT_SCHEMA = {"seq": pl.Int32, "rule": pl.String, "reason": pl.String, "content": pl.String}
+TEXT = pl.col("text_display")
+TEXT_INIT = (pl.col("text").alias("text_display"), pl.lit(False).alias("is_event"),
+             pl.lit([], dtype=pl.List(pl.String)).alias("rules"))
 
 
 @dataclass(frozen=True)
@@ -23,143 +34,252 @@ class CleanOptions:
     drop_fillers: bool = True  # um/uh dropped from display text (kept in verbatim)
     repair_breaks: bool = True  # artificial sentence breaks repaired in display text
     repair_names: bool = True  # glossary aliases -> canonical names in display text
-    rolling_captions: bool = False  # collapse repeated caption lines (set for caption formats)
+    rolling_captions: bool = False  # trim caption lines that repeat the previous one (caption formats)
+
+
+# ---------------------------------------------------------------- matching text
 
 
 def match_text_expr(col: str | pl.Expr) -> pl.Expr:
-    """Display text -> matching text: NFKC, lower case, letters and digits only, single spaces.
+    """Display text -> matching text: NFKC, case-folded, letters/marks/digits only, single spaces.
 
-    Apostrophes and hyphens are removed, not split on ("don't" -> "dont", "white-collar" ->
-    "whitecollar"), so one display token is always one matching token.
+    Punctuation inside a token is removed, not split on: "don't" -> "dont", "GPT-4.5" -> "gpt45",
+    "white-collar" -> "whitecollar", so one display token is at most one matching token.
+    Case folding is lower-casing plus ß -> ss and ς -> σ (Python's casefold on Latin/Greek text).
     """
     e = pl.col(col) if isinstance(col, str) else col
     return (
         e.str.normalize("NFKC").str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}\s]+", "")
-        .str.replace_all(r"\s+", " ").str.strip_chars()
+        .str.replace_all("ß", "ss", literal=True).str.replace_all("ς", "σ", literal=True)
+        .str.replace_all(r"[^\p{L}\p{M}\p{N}\s\x{1c}-\x{1f}]+", "")
+        .str.replace_all(tr.WS + "+", " ").str.strip_chars()
     )
 
 
 def match_token(token: str) -> str:
-    """The same normalisation for one whitespace token, in plain Python."""
-    text = unicodedata.normalize("NFKC", token).lower()
-    return "".join(ch for ch in text if ch.isalnum() or ch.isspace()).strip()
+    """The same normalisation for one whitespace token (may return "")."""
+    if token.isascii():  # identical to match_text_expr on ASCII, without a polars call
+        return " ".join(w for w in ("".join(c for c in part if c.isalnum()) for part in token.lower().split()) if w)
+    return _match_unicode(unicodedata.normalize("NFC", token))
+
+
+@lru_cache(maxsize=65_536)
+def _match_unicode(token: str) -> str:
+    # polars itself, so Unicode tables and case mapping are exactly those of match_text_expr
+    return pl.select(match_text_expr(pl.lit(token, dtype=pl.String))).item()
+
+
+# ---------------------------------------------------------------- applying rules
 
 
 def _apply(df: pl.DataFrame, name: str, new: pl.Expr) -> pl.DataFrame:
-    """Set display text to `new`, recording `name` on the segments it changed."""
+    """Set display text to `new`, recording `name` (once) on the segments it changed."""
     df = df.with_columns(new.alias("_new"))
-    changed = (pl.col("_new") != pl.col("text_display")).fill_null(False)
+    changed = (pl.col("_new") != TEXT).fill_null(False) & ~pl.col("rules").list.contains(name)
     return df.with_columns(
-        pl.when(changed).then(pl.col("rules").list.concat(pl.lit([name]))).otherwise(pl.col("rules")).alias("rules"),
+        pl.when(changed).then(pl.col("rules").list.concat(pl.lit([name]))).otherwise("rules").alias("rules"),
         pl.col("_new").alias("text_display"),
     ).drop("_new")
 
 
+def _apply_where(df: pl.DataFrame, name: str, mask: pl.Expr, new: pl.Expr) -> pl.DataFrame:
+    """`_apply` on the rows `mask` selects only: for costly rewrites that few rows need."""
+    df = df.with_row_index("_i")
+    sub = df.filter(mask)
+    if sub.is_empty():
+        return df.drop("_i")
+    sub = _apply(sub, name, new).select("_i", "text_display", "rules")
+    return df.update(sub, on="_i").drop("_i")
+
+
+def _reject(df: pl.DataFrame, rule: pl.Expr, reason: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off the rows where `rule` is not null: (kept, rejects rows with rule, reason, content)."""
+    df = df.with_columns(rule.alias("_rule"), reason.alias("_reason"))
+    gone = df.filter(pl.col("_rule").is_not_null()).select(
+        "seq", pl.col("_rule").alias("rule"), pl.col("_reason").alias("reason"), pl.col("text").alias("content"))
+    return df.filter(pl.col("_rule").is_null()).drop("_rule", "_reason"), gone.cast(REJECT_SCHEMA)
+
+
+# ---------------------------------------------------------------- display-text rules
+
+
 def fix_encoding(df: pl.DataFrame) -> pl.DataFrame:
-    """ftfy repairs mojibake, only on rows a cheap native test flags; then Unicode NFC."""
-    # Python per row: ftfy has no native polars equivalent; only rows a native test flags go through it
-    df = tr.map_rows(df, pl.col("text_display").str.contains(tr.MOJIBAKE_HINT), lambda r: tr.fix_text(r[1]),
-                     "encoding")
-    return _apply(df, "encoding", pl.col("text_display").str.normalize("NFC"))
+    """ftfy repairs mojibake ("Ã©" -> "é", "‚ù§" -> "❤") on rows a native test flags; Unicode NFC everywhere.
+
+    What ftfy writes can be markup again (a repaired "â€¢" is a bullet), so repaired rows go back
+    through markup, and the loop runs until nothing more is repaired: cleaning stays idempotent.
+    """
+    df = _apply(df, "encoding", TEXT.str.normalize("NFC"))
+    # map_elements: ftfy is Python-only; the mask keeps it to the few rows that look like mojibake
+    fixed = TEXT.map_elements(tr.fix_text, return_dtype=pl.String)
+    for _ in range(4):
+        df = df.with_columns(TEXT.alias("_before"))
+        df = _apply_where(df, "encoding", TEXT.str.contains(tr.MOJIBAKE_HINT), fixed)
+        changed = pl.col("_before") != TEXT
+        if not df.select(changed.any()).item():
+            break
+        df = _apply_where(df, "whitespace", changed, TEXT.str.replace_all(tr.INVISIBLE, ""))
+        df = strip_markup(df, changed)
+        df = _apply_where(df, "encoding", changed, TEXT.str.normalize("NFC"))
+    return df.drop("_before")
 
 
-def strip_markup(df: pl.DataFrame) -> pl.DataFrame:
-    """Markdown emphasis and links, inline timestamps, HTML/VTT/ASS tags, `>>` and bullets."""
-    e = pl.col("text_display")
+def strip_markup(df: pl.DataFrame, mask: pl.Expr | None = None) -> pl.DataFrame:
+    """Markdown emphasis and links, inline timestamps, HTML/VTT/ASS tags, `>>` marks and bullets.
+
+    Removing one mark can complete another ("<<i>i>"), so rows that still hold markup go round again.
+    """
+    e = TEXT
     for pattern, repl in tr.MARKUP:
         e = e.str.replace_all(pattern, repl)
-    return _apply(df, "markup", e)
+    df = _apply(df, "markup", e) if mask is None else _apply_where(df, "markup", mask, e)
+    for _ in range(4):
+        again = TEXT.str.contains(tr.ANY_MARKUP)
+        if not df.select(again.any()).item():
+            break
+        df = _apply_where(df, "markup", again, e)
+    return df
+
+
+def remove_invisibles(df: pl.DataFrame) -> pl.DataFrame:
+    """Control characters, zero-width spaces and soft hyphens out (before anything reads the text)."""
+    return _apply(df, "whitespace", TEXT.str.replace_all(tr.INVISIBLE, ""))
 
 
 def flag_events(df: pl.DataFrame) -> pl.DataFrame:
-    """A segment that is only [Music]/(laughs)-style events becomes an event; inline events go."""
-    without = pl.col("text_display").str.replace_all(tr.EVENT, " ").str.replace_all(r"\s+", " ").str.strip_chars()
-    has_event = pl.col("text_display").str.contains(tr.EVENT)
-    only_events = has_event & without.str.contains(r"[\p{L}\p{N}]").not_()
-    df = df.with_columns((pl.col("is_event") | only_events).alias("is_event"))
-    return _apply(df, "events", pl.when(has_event & ~pl.col("is_event")).then(without)
-                  .otherwise(pl.col("text_display")))
+    """A segment of only [Music]/(laughs)/♪-style events becomes an event, its label kept; inline events go."""
+    has_event = TEXT.str.contains(tr.EVENT)
+    only_events = has_event & ~TEXT.str.replace_all(tr.EVENT, " ").str.contains(r"[\p{L}\p{N}]")
+    df = df.with_columns((pl.col("is_event") | only_events).alias("is_event"), only_events.alias("_new_event"))
+    df = df.with_columns(pl.when("_new_event").then(pl.col("rules").list.concat(pl.lit(["events"])))
+                         .otherwise("rules").alias("rules")).drop("_new_event")
+    return _apply(df, "events", pl.when(has_event & ~pl.col("is_event")).then(TEXT.str.replace_all(tr.EVENT, " "))
+                  .otherwise(TEXT))
 
 
 def drop_fillers(df: pl.DataFrame) -> pl.DataFrame:
-    """um/uh/erm/hmm out of the display text (the verbatim text keeps them)."""
-    e = pl.col("text_display").str.replace_all(tr.FILLER, " ")
-    e = e.str.replace_all(r"^\s*[,.]+\s*", "").str.replace_all(r"\s+([,.!?])", "$1")
-    has = pl.col("text_display").str.contains(tr.FILLER) & ~pl.col("is_event")
-    return _apply(df, "fillers", pl.when(has).then(e).otherwise(pl.col("text_display")))
+    """um/uh/erm/hmm tokens out of the display text, keeping their sentence-final punctuation."""
+    tokens = TEXT.str.split(" ").list.eval(pl.element().str.replace(tr.FILLER_TOKEN, "$1"))
+    e = tokens.list.eval(pl.element().filter(pl.element() != "")).list.join(" ")
+    e = e.str.replace(r"^[.!?…]+(?: |$)", "").str.replace_all(r"([,;:]) ([.!?…]+)( |$)", "$2$3")
+    mask = TEXT.str.contains(tr.FILLER_HINT) & ~pl.col("is_event")
+    return _apply_where(df, "fillers", mask, e)
 
 
-def repair_breaks(df: pl.DataFrame) -> pl.DataFrame:
-    """"a number of. Talks" -> "a number of talks": a period after a word that cannot end a sentence."""
-    # Python per row: lower-casing only the captured word has no native replace; matching rows only
-    df = tr.map_rows(df, pl.col("text_display").str.contains(tr.BREAK_HINT), lambda r: tr.repair_breaks_in(r[1]),
-                     "sentence_break")
-    return _repair_breaks_across(df)
-
-
-def _repair_breaks_across(df: pl.DataFrame) -> pl.DataFrame:
-    """A segment ending "...kind of." followed by one starting "Released" loses the period and the capital."""
-    nxt = pl.col("text_display").shift(-1)
-    starts_cap = nxt.str.contains(r"^[A-Z][a-z]+\b") & ~nxt.str.contains(tr.KEEP_CAPITAL_START)
-    df = df.with_columns((pl.col("text_display").str.contains(tr.BREAK_END) & starts_cap).fill_null(False)
-                         .alias("_cut"))
-    df = _apply(df, "sentence_break", pl.when(pl.col("_cut")).then(pl.col("text_display").str.replace(r"\.$", ""))
-                .otherwise(pl.col("text_display")))
-    first = pl.col("text_display").str.extract(r"^(\S+)", 1)
-    lowered = pl.concat_str([first.str.to_lowercase(), pl.col("text_display").str.replace(r"^\S+", "")])
-    df = _apply(df, "sentence_break", pl.when(pl.col("_cut").shift(1).fill_null(False)).then(lowered)
-                .otherwise(pl.col("text_display")))
-    return df.drop("_cut")
+def normalise_whitespace(df: pl.DataFrame) -> pl.DataFrame:
+    """Odd spaces and invisible characters out, runs collapsed, no space before closing punctuation."""
+    e = (TEXT.str.replace_all(tr.INVISIBLE, "").str.replace_all(tr.WS + "+", " ")
+         .str.replace_all(tr.SPACED_PUNCT, "$1$2$3").str.strip_chars(" "))
+    return _apply(df, "whitespace", e)
 
 
 def repair_names(df: pl.DataFrame, glossary: pl.DataFrame) -> pl.DataFrame:
-    """Glossary aliases (the ones marked safe) -> canonical names, whole words only."""
-    e = pl.col("text_display")
-    for alias, canonical in tr.safe_aliases(glossary):
-        e = e.str.replace_all(tr.word_pattern(alias), canonical.replace("$", "$$"))
-    return _apply(df, "name_repair", e)
+    """Safe glossary aliases -> canonical names, whole words only ("Sacha Della" -> "Satya Nadella")."""
+    repairs = entities.name_repairs(glossary)
+    if not repairs:
+        return df
+    mask = TEXT.str.contains(entities.any_alias_pattern(repairs)) & ~pl.col("is_event")
+    return _apply_where(df, "name_repair", mask, entities.repair_names_expr(TEXT, repairs))
 
 
-def collapse_whitespace(df: pl.DataFrame) -> pl.DataFrame:
-    e = pl.col("text_display").str.replace_all(r"\s+", " ").str.replace_all(r" ([,.!?;:])", "$1").str.strip_chars()
-    return _apply(df, "whitespace", e)
+def repair_breaks(df: pl.DataFrame, glossary: pl.DataFrame | None = None) -> pl.DataFrame:
+    """"a number of. Talks" -> "a number of talks", inside a segment and across a same-speaker boundary."""
+    protected = entities.proper_words(glossary)
+    df = df.with_columns(_breaks_across(df, protected).alias("_cut")).with_columns(
+        pl.col("_cut").shift(1).fill_null(False).alias("_lower"))
+    e = pl.element()
+    inside = TEXT.str.split(" ").list.eval(tr.join_break(e, e.shift(1), e.shift(-1), protected)).list.join(" ")
+    df = _apply_where(df, "sentence_break", TEXT.str.contains(tr.BREAK_HINT) & ~pl.col("is_event"), inside)
+    df = _apply_where(df, "sentence_break", pl.col("_cut"), TEXT.str.strip_suffix("."))
+    df = _apply_where(df, "sentence_break", pl.col("_lower"), tr.lower_first(TEXT))
+    return df.drop("_cut", "_lower")
+
+
+def _breaks_across(df: pl.DataFrame, protected: list[str]) -> pl.Series:
+    """Per segment: does its final period break a sentence that the next segment (same speaker) goes on with?"""
+    nxt = TEXT.shift(-1)
+    candidate = (TEXT.str.contains(tr.BREAK_END) & nxt.str.contains(r"^[A-Z][a-z]") & ~pl.col("is_event")
+                 & ~pl.col("is_event").shift(-1) & pl.col("speaker").eq_missing(pl.col("speaker").shift(-1)))
+    df = df.with_row_index("_i").with_columns(nxt.alias("_next"))
+    pair = tr.break_pair(TEXT.str.extract(r"(\S+)$"), pl.col("_next").str.extract(r"^(\S+)"), protected)
+    cut = df.filter(candidate.fill_null(False)).select("_i", pair.alias("_cut"))
+    return df.select("_i").join(cut, on="_i", how="left")["_cut"].fill_null(False)
+
+
+# ---------------------------------------------------------------- removals
+
+
+def reject_empty(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A speech segment with no letters or digits left goes, named after the rule that emptied it."""
+    empty = ~pl.col("is_event") & ~TEXT.str.contains(r"[\p{L}\p{N}]")
+    by = pl.col("rules").list.eval(pl.element().filter(pl.element() != "whitespace")).list.last()
+    blank = ~pl.col("text").str.contains(r"[\p{L}\p{N}]") | by.is_null()
+    rule = pl.when(empty & blank).then(pl.lit("empty")).when(empty).then(by)
+    reason = pl.when(empty & blank).then(pl.lit(tr.REJECT_REASONS["empty"])).when(empty).then(
+        pl.concat_str(pl.lit("no words left after the "), by, pl.lit(" rule")))
+    return _reject(df, rule, reason)
+
+
+def collapse_rolling(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rolling captions: trim the head a line repeats from the previous one; a line that is all repeat goes."""
+    rejects = [pl.DataFrame(schema=REJECT_SCHEMA)]
+    max_n = min(24, int(df.select(TEXT.str.count_matches(" ").max()).item() or 0) + 1)
+    same = pl.col("speaker").eq_missing(pl.col("speaker").shift(1)) & ~pl.col("is_event") & ~pl.col("is_event").shift(1)
+    for _ in range(8):  # trimming can expose a further repeat; a fixed point keeps cleaning idempotent
+        df = df.with_columns(tr.rolling_words(TEXT).alias("_w")).with_columns(pl.col("_w").shift(1).alias("_pw"))
+        candidate = (same & pl.col("_pw").list.contains(pl.col("_w").list.first())).fill_null(False)
+        df = df.with_row_index("_i")
+        found = df.filter(candidate).select("_i", tr.rolling_overlap(pl.col("_w"), pl.col("_pw"), max_n).alias("_n"))
+        df = df.join(found.filter(pl.col("_n") > 0), on="_i", how="left").drop("_i", "_w", "_pw")
+        if df["_n"].is_null().all():
+            break
+        trimmed = TEXT.str.split(" ").list.slice(pl.col("_n")).list.join(" ")
+        df = _apply_where(df, "rolling_caption", pl.col("_n").is_not_null(), trimmed)
+        df = strip_markup(df, pl.col("_n").is_not_null()).drop("_n")  # a trimmed line can start "- "
+        gone = ~TEXT.str.contains(r"[\p{L}\p{N}]") & ~pl.col("is_event")
+        df, gone = _reject(df, pl.when(gone).then(pl.lit("rolling_caption_repeat")),
+                           pl.lit(tr.REJECT_REASONS["rolling_caption_repeat"]))
+        rejects.append(gone)
+    return df.drop("_n", strict=False), pl.concat(rejects)
+
+
+def reject_site_chrome(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Short trailing lines with no Latin letters ("热门主题") at the end of a Latin-script transcript."""
+    return _reject(df, pl.when(tr.trailing_chrome(TEXT, pl.col("is_event"))).then(pl.lit("site_chrome")),
+                   pl.lit(tr.REJECT_REASONS["site_chrome"]))
+
+
+# ---------------------------------------------------------------- the whole cleaning
+
+
+def normalise_verbatim(segments: pl.DataFrame) -> pl.DataFrame:
+    """The rules that only undo damage and remove non-words: invisible characters, markup, encoding, events.
+
+    Display text never has a word that this text lacks, except canonical names (the property tests).
+    """
+    df = segments.with_columns(TEXT_INIT).pipe(remove_invisibles).pipe(strip_markup).pipe(fix_encoding)
+    return df.pipe(normalise_whitespace).pipe(flag_events)
 
 
 def clean_segments(segments: pl.DataFrame, *, options: CleanOptions = CleanOptions(),
                    glossary: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """PARSED_SEGMENTS of one file -> (CLEAN_SEGMENTS, rejects: seq, rule, reason, content)."""
-    df = segments.with_columns(
-        pl.col("text").alias("text_display"), pl.lit(False).alias("is_event"),
-        pl.lit([], dtype=pl.List(pl.String)).alias("rules"),
-    )
-    df = df.pipe(fix_encoding).pipe(strip_markup).pipe(flag_events)
+    """PARSED_SEGMENTS frame of one file -> (CLEAN_SEGMENTS frame, rejects: seq, rule, reason, content)."""
+    df = segments.pipe(normalise_verbatim)
     if options.drop_fillers:
         df = df.pipe(drop_fillers)
-    df = df.pipe(collapse_whitespace)
-    df, rejects = _remove(df, options.rolling_captions)
-    if options.repair_breaks:
-        df = df.pipe(repair_breaks)
+    # events and fillers can uncover a leading bullet ("um - so"): markup once more where they changed
+    df = df.pipe(strip_markup, pl.col("rules").list.set_intersection(["events", "fillers"]).list.len() > 0)
+    df = df.pipe(normalise_whitespace)
     if options.repair_names and glossary is not None:
         df = df.pipe(repair_names, glossary)
-    df = df.pipe(collapse_whitespace).with_columns(
-        pl.when(pl.col("is_event")).then(pl.lit("")).otherwise(match_text_expr("text_display")).alias("text_match"))
-    return CLEAN_SEGMENTS.conform(df), rejects
+    df, rejects = reject_empty(df)
+    if options.rolling_captions:
+        df, rolled = collapse_rolling(df)
+        rejects = pl.concat([rejects, rolled])
+    df, chrome = reject_site_chrome(df)
+    if options.repair_breaks:
+        df = df.pipe(repair_breaks, glossary)
+    df = df.pipe(normalise_whitespace).with_columns(
+        pl.when("is_event").then(pl.lit("")).otherwise(match_text_expr(TEXT)).alias("text_match"))
+    return CLEAN_SEGMENTS.conform(df), pl.concat([rejects, chrome]).sort("seq")
 
-
-def _remove(df: pl.DataFrame, rolling: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Segments that go entirely: empty, rolling-caption repeats, trailing site chrome."""
-    df = tr.collapse_rolling(df) if rolling else df.with_columns(pl.lit(False).alias("_rolling_repeat"))
-    reasons = (
-        pl.when(pl.col("_rolling_repeat")).then(pl.lit("rolling_caption_repeat"))
-        .when(~pl.col("is_event") & ~pl.col("text_display").str.contains(r"[\p{L}\p{N}]")).then(pl.lit("empty"))
-        .when(tr.trailing_chrome(df)).then(pl.lit("site_chrome"))
-    )
-    df = df.with_columns(reasons.alias("_reject"))
-    rejects = df.filter(pl.col("_reject").is_not_null()).select(
-        "seq", pl.col("_reject").alias("rule"),
-        pl.col("_reject").replace_strict(tr.REJECT_REASONS, return_dtype=pl.String).alias("reason"),
-        pl.col("text").alias("content"),
-    ).cast(REJECT_SCHEMA)
-    kept = df.filter(pl.col("_reject").is_null()).drop("_reject", "_rolling_repeat")
-    return kept, rejects

@@ -1,4 +1,4 @@
-"""The patterns and word lists behind the cleaning rules (transforms/clean.py), kept in one place."""
+"""The patterns, word lists and per-string helpers behind the cleaning rules in transforms/clean.py."""
 
 from __future__ import annotations
 
@@ -7,145 +7,192 @@ import re
 import ftfy
 import polars as pl
 
-# Characters that appear when UTF-8 was decoded as cp1252/MacRoman: only such rows go through ftfy.
-MOJIBAKE_HINT = r"[ÃÂâ€œ™ð‚Äùû¿ï»]|\x{FFFD}"
-
-MARKUP: list[tuple[str, str]] = [
-    (r"\[\[\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\]\([^)\s]*\)\]", " "),  # [[00:01:02](url)] time links
-    (r"\[([^\]\n]*)\]\((?:https?://|www\.)[^)\s]*\)", "$1"),  # [text](url) -> text
-    (r"\*\*([^*\n]+)\*\*", "$1"),  # **bold**
-    (r"__([^_\n]+)__", "$1"),  # __bold__
-    (r"(^|\s)\*([^*\s][^*\n]*?)\*([\s.,!?;:]|$)", "$1$2$3"),  # *italic*
-    (r"\*\*", ""),  # stray bold marks
-    (r"\[\d{1,3}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]", " "),  # [00:01]
-    (r"\(\d{1,2}:\d{2}(?::\d{2})?\)", " "),  # (01:02:03)
-    (r"<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>", " "),  # <00:01:02.003> word timings
-    (r"(?i)</?(?:c|v|i|b|u|s|font|span|ruby|rt|lang|br|p|em|strong)(?:[.\s][^>]*)?/?>", " "),  # tags
-    (r"\{\\[^}]*\}", ""),  # {\an8} ASS overrides
-    (r"&nbsp;", " "),
-    (r"(^|\s)>>+", "$1"),  # >> speaker-change marks
-    (r"^\s*[-–•]\s+", ""),  # leading bullet
-]
-
-EVENT = (
-    r"(?i)\[\s*(?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|noise|cheering|"
-    r"cheers|foreign|sound|background noise|static|sighs|coughs|no audio|blank_audio|music playing)\s*\]"
-    r"|(?i)\(\s*(?:laughs|laughing|laughter|applause|music|inaudible|crosstalk|sighs|coughs|chuckles)\s*\)"
-    r"|♪[^♪]*♪|♪+"
-)
-FILLER = r"(?i)\b(?:um+|uh+|umm+|uhh+|erm+|hmm+|mm+)\b[,]?"
-
-# Words that (almost) never end an English sentence: a period after one is a chunking artefact.
-NO_END_WORDS = "a an the of and or but nor than very my your our their its whose".split()
-_NO_END = "|".join(NO_END_WORDS)
-BREAK_HINT = rf"(?i)\b(?:{_NO_END})\. [A-Z][a-z]"
-BREAK_END = rf"(?i)\b(?:{_NO_END})\.$"
-_BREAK = re.compile(rf"\b({_NO_END})\. ([A-Z][a-z]+)\b", re.IGNORECASE)
-# Capitalised words that keep their capital (pronoun I and common proper-noun starts).
-KEEP_CAPITAL = {"I", "I'm", "I've", "I'll", "I'd"}
-KEEP_CAPITAL_START = r"^(?:I|I'm|I've|I'll|I'd)\b"
-
-REJECT_REASONS = {
-    "empty": "no words left after cleaning",
-    "rolling_caption_repeat": "repeats the previous caption line (rolling captions)",
-    "site_chrome": "trailing page furniture in another script, not part of the conversation",
-}
+# ---------------------------------------------------------------- encoding
 
 
-def map_rows(df: pl.DataFrame, mask: pl.Expr, fn, name: str) -> pl.DataFrame:
-    """Apply a Python function to `text_display` of the masked rows only, recording `name`.
+def _mojibake_hint() -> str:
+    """A UTF-8 lead byte followed by a continuation byte, as they look when read as cp1252 or MacRoman."""
+    lead, cont = bytes(range(0xC2, 0xF5)), bytes(range(0x80, 0xC0))
+    leads = set(lead.decode("cp1252", "replace") + lead.decode("mac_roman"))
+    conts = set(cont.decode("cp1252", "replace") + cont.decode("mac_roman")) | {chr(c) for c in range(0x80, 0xA0)}
+    cls = lambda chars: "".join(f"\\x{{{ord(c):x}}}" for c in sorted(chars - {"\ufffd"}))  # noqa: E731
+    return f"[{cls(leads)}][{cls(conts)}]"
 
-    A `when/then` around map_elements still calls it on every row; filtering first keeps the
-    Python work to the few rows that need it.
+
+# Only rows matching this go through ftfy: plain accented text ("café", "pâte") does not match.
+MOJIBAKE_HINT = _mojibake_hint()
+
+
+def _macroman_utf8() -> re.Pattern:
+    """UTF-8 byte sequences as MacRoman shows them: 3- and 4-byte ones, and 2-byte ones led by C2/C3.
+
+    Other 2-byte sequences are left to ftfy: as MacRoman they are too easily real text.
     """
-    df = df.with_row_index("_i")
-    sub = df.filter(mask)
-    if sub.is_empty():
-        return df.drop("_i")
-    first = "_prev" if "_prev" in sub.columns else "text_display"
-    pairs = sub.select(pl.col(first).alias("_a"), pl.col("text_display").alias("_b")).iter_rows()
-    new = pl.Series([fn(r) for r in pairs], dtype=pl.String)
-    sub = sub.select("_i", "rules", "text_display").with_columns(new.alias("_new"))
-    sub = sub.with_columns(
-        pl.when(pl.col("_new") != pl.col("text_display")).then(pl.col("rules").list.concat(pl.lit([name])))
-        .otherwise(pl.col("rules")).alias("rules"),
-        pl.col("_new").alias("text_display"),
-    ).drop("_new")
-    return df.update(sub, on="_i").drop("_i")
+    mr = lambda lo, hi: "[" + re.escape(bytes(range(lo, hi + 1)).decode("mac_roman")) + "]"  # noqa: E731
+    cont = mr(0x80, 0xBF)
+    return re.compile(f"{mr(0xC2, 0xC3)}{cont}|{mr(0xE0, 0xEF)}{cont}{{2}}|{mr(0xF0, 0xF4)}{cont}{{3}}")
 
 
-def repair_breaks_in(text: str) -> str:
-    """Join "of. Talks" -> "of talks" inside one segment (proper names are left capitalised)."""
-    def fix(m: re.Match) -> str:
-        word = m.group(2)
-        return f"{m.group(1)} {word if word in KEEP_CAPITAL else word.lower()}"
-    return _BREAK.sub(fix, text)
+_MACROMAN_UTF8 = _macroman_utf8()
 
 
-def word_pattern(alias: str) -> str:
-    """Case-insensitive whole-word regex for an alias (Rust regex syntax)."""
-    return rf"(?i)\b{re.escape(alias)}\b"
-
-
-def safe_aliases(glossary: pl.DataFrame) -> list[tuple[str, str]]:
-    """(alias, replacement) pairs allowed to rewrite display text, longest alias first.
-
-    A safe alias is replaced by the entity name, or by the text after `=` ("Rashka=Raschka"), so a
-    surname alone never grows into a full name.
-    """
-    pairs = []
-    for entity, safe in glossary.select("entity", "safe_aliases").iter_rows():
-        for item in (safe or "").split("|"):
-            alias, _, target = item.partition("=")
-            if alias.strip() and alias.strip() != (target.strip() or entity):
-                pairs.append((alias.strip(), target.strip() or entity))
-    return sorted(set(pairs), key=lambda p: (-len(p[0]), p[0]))
-
-
-def collapse_rolling(df: pl.DataFrame) -> pl.DataFrame:
-    """Rolling captions: drop a line that repeats the previous one, trim a repeated head."""
-    prev = pl.col("text_display").shift(1)
-    exact = (pl.col("text_display") == prev) & (pl.col("text_display") != "") & ~pl.col("is_event")
-    head = pl.col("text_display").str.extract(r"^(\S+ \S+ \S+)", 1)
-    candidate = head.is_not_null() & prev.str.contains(head, literal=True).fill_null(False) & ~exact
-    df = df.with_columns(exact.fill_null(False).alias("_rolling_repeat"), candidate.fill_null(False).alias("_cand"),
-                         prev.alias("_prev"))
-    df = map_rows(df, pl.col("_cand"), lambda r: _trim_overlap(r[0], r[1]), "rolling_caption")
-    emptied = pl.col("_cand") & (pl.col("text_display") == "")
-    return df.with_columns((pl.col("_rolling_repeat") | emptied).alias("_rolling_repeat")).drop("_cand", "_prev")
-
-
-def _trim_overlap(prev: str, cur: str) -> str:
-    """Remove from `cur` the longest head (>= 3 words) that is also the tail of `prev`."""
-    p, c = prev.split(), cur.split()
-    for n in range(min(len(p), len(c)), 2, -1):
-        if p[-n:] == c[:n]:
-            return " ".join(c[n:])
-    return cur
-
-
-def trailing_chrome(df: pl.DataFrame) -> pl.Expr:
-    """The last few rows after the final Latin-script row, in a mostly Latin-script transcript."""
-    latin = pl.col("text_display").str.contains(r"[A-Za-z]")
-    letters = pl.col("text_display").str.contains(r"\p{L}")
-    after_last_latin = latin.reverse().cum_sum().reverse() == 0
-    mostly_latin = latin.sum() > 0.5 * letters.sum()
-    few = after_last_latin.sum() <= 3
-    return after_last_latin & mostly_latin & few & letters & ~pl.col("is_event")
-
-
-_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def fix_text(text: str) -> str:
-    """ftfy (quotes left curly), then MacRoman-decoded UTF-8 runs such as "‚ù§" -> "❤" that ftfy misses."""
-    text = ftfy.fix_text(text, uncurl_quotes=False)
-    return _RUN.sub(_undo_macroman, text)
+    """ftfy on each run of non-ASCII characters, then MacRoman-read UTF-8 ("‚ù§" -> "❤") that ftfy misses.
+
+    Mojibake is always non-ASCII, and a run alone gets the same verdict wherever it stands, whereas
+    ftfy on a whole line changes its mind with the words around it. Repeated until nothing changes.
+    """
+    for _ in range(4):
+        fixed = _NON_ASCII.sub(lambda m: ftfy.fix_text(m.group(0), uncurl_quotes=False), text)
+        fixed = _MACROMAN_UTF8.sub(_undo_macroman, fixed)
+        if fixed == text:
+            break
+        text = fixed
+    return text
 
 
 def _undo_macroman(m: re.Match) -> str:
     try:
         fixed = m.group(0).encode("mac_roman").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return m.group(0)
-    return fixed if len(fixed) < len(m.group(0)) else m.group(0)
+    return fixed if fixed.isprintable() else m.group(0)
+
+
+# ---------------------------------------------------------------- whitespace
+
+_S = r"\s\x{1c}-\x{1f}"  # Unicode White_Space plus what Python's str.split() also splits on
+WS = f"[{_S}]"
+INVISIBLE = r"[\x{00}-\x{08}\x{0e}-\x{1b}\x{7f}\x{ad}\x{200b}-\x{200d}\x{2060}\x{feff}]"
+SPACED_PUNCT = r"([\p{L}\p{N}]) +([.,!?;:]+)( |$)"
+
+# ---------------------------------------------------------------- markup
+
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+MARKUP: list[tuple[str, str]] = [
+    (r"\*+", ""),  # markdown emphasis marks (and bullets) carry no words
+    (r"\{\\[^{}]*\}", ""),  # {\an8} ASS overrides
+    (rf"(?i:</?(?:c|i|b|u|s|em|strong|font|span|lang|ruby|rt)(?:[.{_S}][^<>]*)?>)", ""),  # inline tags
+    (rf"(?i:</?(?:v|p|br|div)(?:[.{_S}][^<>]*)?/?>)", " "),  # structural tags
+    (rf"\[\[{_TS}\]\([^){_S}]*\)\]", " "),  # [[00:01:02](url)] time links
+    (rf"\[{_TS}\]\([^){_S}]*\)", " "),  # [00:01:02](url)
+    (rf"\[([^\[\]]*)\]\((?:https?://|www\.)[^){_S}]*\)", "$1"),  # [text](url) -> text
+    (rf"\[{_TS}\]|\({_TS}\)|<{_TS}>", " "),  # [00:01] (01:02:03) <00:01:02.003>
+    (r"__([^_]+)__", "$1"),  # __bold__
+    (rf"(^|{WS})>{{2,}}", "$1"),  # >> speaker-change marks
+    (rf"^(?:{WS}*[-–—•]{WS}+)+", ""),  # leading bullets
+]
+ANY_MARKUP = "|".join(f"(?:{p})" for p, _ in MARKUP)  # every replacement shortens the text: repeating ends
+
+# ---------------------------------------------------------------- events and fillers
+
+_EVENT_WORDS = (
+    "music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|noise|cheering|cheers|foreign|"
+    "sound|sounds|background|static|sighs|sighing|coughs|coughing|chuckles|chuckling|clapping|no audio|"
+    "blank_audio|blank audio|indistinct|unintelligible|clears throat|beep|bleep"
+)
+EVENT = (
+    rf"(?i)\[\s*(?:{_EVENT_WORDS})(?:[\s_-]+[\p{{L}}\p{{N}}:.]+){{0,4}}\s*\]"
+    r"|(?i)\(\s*(?:laughs|laughing|laughter|applause|music|inaudible|crosstalk|sighs|coughs|chuckles|"
+    r"chuckling|clears throat|unintelligible)\s*\)"
+    r"|[♪♫][^♪♫]*[♪♫]|[♪♫]+"
+)
+_FILLER_WORD = r"(?:u+h+m*|u+m+|e+r+m+|h+m+)"
+FILLER_HINT = rf"(?i)(?:^|[^\p{{L}}\p{{N}}'’-]){_FILLER_WORD}(?:[^\p{{L}}\p{{N}}'’-]|$)"
+# A whole token that is a filler; the replacement keeps its sentence-final punctuation.
+FILLER_TOKEN = rf"(?i)^[(\"'“‘]*{_FILLER_WORD}[,;:]*([.!?…]*)[)\"'”’]*$"
+
+# ---------------------------------------------------------------- sentence breaks
+
+# Words that never end an English sentence: a period after one is a chunking artefact.
+NEVER_END = (
+    "a an the my your our their its whose and or nor but than very "
+    "it's that's there's he's she's what's they're you're we're i'm"
+).split()
+# Words that rarely end one: the period goes only if the next word does not often start a sentence.
+RARELY_END = (
+    "i of to for on in at with from into onto upon by about because "
+    "is are was were am be been have has had do does did will would can could should shall might must may"
+).split()
+STARTERS = frozenset((
+    "i i'm i've i'll i'd it it's that that's this these those there there's they they're we we're you "
+    "you're he he's she she's so and but or because yeah yes yep no nope okay ok oh well right like now "
+    "then what what's why how when where who who's which if um uh anyway anyways actually also just let's "
+    "let maybe sure exactly thanks thank a an the my our your his her their its in on for at as is are "
+    "do does did can could would should will not even otherwise basically obviously again absolutely "
+    "totally definitely great cool all some many most every everyone everything one here after before "
+    "since while though although however plus hey hi hello wow whatever honestly look see say first "
+    "second finally interesting correct true sorry please good to of with from by about"
+).split())
+TITLE_WORD = r"^[A-Z][a-z]+(?:['’-][A-Za-z]+)*[.,;:!?]*$"
+_BREAK_WORDS = "|".join(re.escape(w).replace("'", "['’]")
+                        for w in sorted({*NEVER_END, *RARELY_END}, key=len, reverse=True))
+BREAK_HINT = rf"(?:^| )(?i:{_BREAK_WORDS})\. [A-Z][a-z]"  # rows where an in-segment break is possible
+BREAK_END = rf"(?:^| )(?i:{_BREAK_WORDS})\.$"  # rows whose last word may run on into the next segment
+
+REJECT_REASONS = {
+    "empty": "blank or punctuation only: no words in the source text",
+    "rolling_caption_repeat": "repeats the previous caption line (rolling captions)",
+    "site_chrome": "trailing page furniture in another script, not part of the conversation",
+}
+
+
+# ---------------------------------------------------------------- expressions over tokens and rows
+
+
+def _words(words: list[str] | frozenset[str]) -> pl.Expr:
+    return pl.lit(pl.Series(sorted(words), dtype=pl.String)).implode()
+
+
+_NEVER, _RARELY, _STARTERS = (_words(w) for w in (NEVER_END, RARELY_END, STARTERS))
+
+
+def break_pair(before: pl.Expr, after: pl.Expr, protected: list[str]) -> pl.Expr:
+    """True where token `before` ends in a period that is a chunking artefact, given the next token."""
+    word = before.str.strip_suffix(".").str.to_lowercase().str.replace_all("’", "'", literal=True)
+    core = after.str.replace(r"[.,;:!?]+$", "")
+    starter = core.str.to_lowercase().str.replace_all("’", "'", literal=True).is_in(_STARTERS)
+    proper = core.str.replace(r"['’]s$", "").is_in(_words(protected))
+    return (before.str.contains(r"^[A-Za-z'’]+\.$") & after.str.contains(TITLE_WORD) & ~proper
+            & (word.is_in(_NEVER) | (word.is_in(_RARELY) & ~starter)))
+
+
+def lower_first(e: pl.Expr) -> pl.Expr:
+    """The first character lower-cased."""
+    return pl.concat_str(e.str.slice(0, 1).str.to_lowercase(), e.str.slice(1))
+
+
+def join_break(tok: pl.Expr, prev: pl.Expr, nxt: pl.Expr, protected: list[str]) -> pl.Expr:
+    """One token after break repair: its artefact period dropped, its artefact capital lowered."""
+    cut = tok.str.strip_suffix(".")
+    tok = pl.when(break_pair(tok, nxt, protected)).then(cut).otherwise(tok)
+    return pl.when(break_pair(prev, pl.element(), protected)).then(lower_first(tok)).otherwise(tok)
+
+
+def rolling_words(text: pl.Expr) -> pl.Expr:
+    """Display tokens compared case- and punctuation-insensitively (one-to-one with the display tokens)."""
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N} ]", "").str.split(" ")
+
+
+def rolling_overlap(words: pl.Expr, prev: pl.Expr, max_n: int) -> pl.Expr:
+    """Words at the head of a line that repeat the tail of the previous line (0 if not a clear repeat).
+
+    Clear: three or more words, or the whole line (two or more words, or identical to the previous).
+    """
+    hits = [pl.when((prev.list.len() >= n) & (words.list.len() >= n) & (prev.list.tail(n) == words.list.head(n)))
+            .then(pl.lit(n, dtype=pl.Int32)).otherwise(pl.lit(0, dtype=pl.Int32)) for n in range(1, max_n + 1)]
+    best = pl.max_horizontal(hits)
+    whole = best == words.list.len()
+    clear = (best >= 3) | (whole & (best >= 2)) | (whole & (words == prev))
+    return pl.when(clear).then(best).otherwise(0).fill_null(0)
+
+
+def trailing_chrome(text: pl.Expr, is_event: pl.Expr) -> pl.Expr:
+    """At most three short lines after the last Latin-script line, in a mostly Latin-script transcript."""
+    latin, letters = text.str.contains(r"\p{Latin}"), text.str.contains(r"\p{L}")
+    after_last = latin.reverse().cum_sum().reverse() == 0
+    mostly_latin = latin.sum() > 0.5 * letters.sum()
+    return after_last & mostly_latin & (after_last.sum() <= 3) & letters & (text.str.len_chars() <= 40) & ~is_event

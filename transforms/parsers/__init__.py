@@ -9,7 +9,7 @@ from transforms.parsers.base import (
     ParsedTranscript, ParseWarning, TranscriptMeta, TranscriptParseError, decode,
 )
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 # Sniffing order: the most specific shapes first; plain_text accepts anything with words.
 MODULES: dict[str, str] = {

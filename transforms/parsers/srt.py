@@ -1,52 +1,143 @@
-"""SubRip (SRT): numbered cues `1` / `00:00:01,000 --> 00:00:02,500` / text lines.
+"""SubRip (SRT): numbered cues `1` / `00:00:01,000 --> 00:00:02,500` / text lines, blank-line separated.
 
-Indices may be missing or wrong; time lines may use `.`; HTML (<i>, <font>) and ASS ({\\an8}) tags
-stay in the verbatim text for the cleaning stage. A cue with an unreadable time line is skipped
-with a warning; cues out of order or overlapping are kept in file order with a warning.
+Repairs, each reported as a warning: missing cue numbers; `.` instead of `,` before the milliseconds;
+a missing blank line between cues (the block is cut at each time line); a blank line inside a cue's
+text (the orphan text joins the cue before it). A cue whose start cannot be read is skipped; an end
+that cannot be read, or lies before the start, is left empty (never swapped). Cues out of order or
+overlapping stay in file order. Text is verbatim: HTML (<i>, <font>) and ASS ({\\an8}) tags and
+entities stay for the cleaning stage. The cue-reading helpers here are shared with the WebVTT parser.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from transforms.parsers._cues import CUE_TIME, blocks, cue_times, order_warnings
+from transforms.parsers._cues import blocks, order_warnings
 from transforms.parsers.base import (
-    ParsedTranscript, ParseWarning, TranscriptMeta, decode, lines_of, require_segments, segments_frame,
+    ParsedTranscript, ParseWarning, TranscriptMeta, clock_to_seconds, decode, lines_of, require_segments,
+    segments_frame,
 )
 
 FORMAT = "srt"
-_SRT_TIME = r"(?m)^\s*-?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*-?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
+_CLOCK = r"-?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
+_TIME_LINE = re.compile(rf"(?m)^[ \t]*({_CLOCK})[ \t]*-->[ \t]*({_CLOCK})")
+_NUMBERED = re.compile(rf"(?m)^[ \t]*\d+[ \t]*\n[ \t]*{_CLOCK}[ \t]*-->")
+_INDEX = re.compile(r"^\s*\d+\s*$")
 
 
 def looks_like(head: str) -> float:
-    """Several `hh:mm:ss,mmm --> hh:mm:ss,mmm` lines and no WEBVTT header."""
-    if head.lstrip("\ufeff").startswith("WEBVTT"):
+    """`hh:mm:ss,mmm --> hh:mm:ss,mmm` lines; dot milliseconds only count when cues are numbered."""
+    if head.lstrip("\ufeff \n").startswith("WEBVTT"):
         return 0.0
-    hits = len(re.findall(_SRT_TIME, head))
-    return 0.9 if hits >= 2 and "," in "".join(re.findall(_SRT_TIME, head)) else (0.55 if hits >= 2 else 0.0)
+    times = _TIME_LINE.findall(head)
+    numbered = len(_NUMBERED.findall(head))
+    if any("," in a + b for a, b in times) and (len(times) >= 2 or numbered):
+        return 0.9
+    if times and numbered >= max(1, len(times) // 2):
+        return 0.65  # outranks header-less WebVTT (0.6) unless that shows WebVTT-only syntax (0.7)
+    return 0.5 if len(times) >= 2 else 0.0
 
 
 def parse(raw: bytes, *, source: str) -> ParsedTranscript:
+    """Every cue with a readable start time becomes a segment, in file order."""
     text, warnings = decode(raw, source=source)
-    rows: list[dict] = []
-    for first, block in blocks(lines_of(text)):
-        idx = next((i for i, ln in enumerate(block[:3]) if "-->" in ln), None)
-        if idx is None:
-            warnings.append(ParseWarning("stray_text", "block without a time line skipped", first))
-            continue
-        if idx == 0:
-            warnings.append(ParseWarning("missing_index", "cue without a number", first))
-        m = CUE_TIME.match(block[idx])
-        if not m:
-            warnings.append(ParseWarning("bad_timestamp", f"unreadable time line {block[idx]!r}; cue skipped",
-                                         first + idx))
-            continue
-        start, end = cue_times(m[1], m[2], first + idx, warnings)
-        if start is None:
-            continue
-        rows.append({"start_s": start, "end_s": end, "speaker": None, "text": "\n".join(block[idx + 1:]).strip(),
-                     "line_start": first, "line_end": first + len(block) - 1})
+    rows = read_cues(lines_of(text), 0, warnings)
+    unnumbered = [r["line_start"] for r in rows if not r["_id"]]
+    if unnumbered:
+        warnings.append(ParseWarning("missing_index", f"{len(unnumbered)} cue(s) without a number", unnumbered[0]))
+    for r in rows:
+        r["text"] = r.pop("_raw").strip()
+        del r["_body"], r["_id"]
     rows = [r for r in rows if r["text"]]
     require_segments(rows, source)
     order_warnings(rows, warnings)
     return ParsedTranscript(FORMAT, segments_frame(rows), TranscriptMeta(kind="unknown"), warnings)
+
+
+# ---------------------------------------------------------------- cue reading (shared with WebVTT)
+
+
+def is_time_line(line: str) -> bool:
+    """`<one token> --> ...`: a cue time line, readable or not (prose with an arrow is not one)."""
+    before, arrow, _ = line.partition("-->")
+    token = before.strip()
+    return bool(arrow) and 0 < len(token) <= 20 and " " not in token
+
+
+def read_cues(lines: list[str], start: int, warnings: list[ParseWarning],
+              skip_block: Callable[[list[str]], bool] | None = None) -> list[dict]:
+    """Cue rows from line index `start`: text kept raw in `_raw` (first payload line `_body`, id in `_id`)."""
+    rows: list[dict] = []
+    last: dict | None = None  # the cue orphan text would continue; None before any cue or after a skipped one
+    seen_cue = False
+    for first, block in blocks(lines, start):
+        if skip_block and skip_block(block):
+            continue
+        for pfirst, piece in split_cues(first, block, warnings):
+            if is_time_line(piece[0]) or (len(piece) > 1 and is_time_line(piece[1])):
+                last, seen_cue = _cue(pfirst, piece, warnings), True
+                rows += [last] if last else []
+            else:
+                _orphan(pfirst, piece, last, seen_cue, warnings)
+    return rows
+
+
+def split_cues(first: int, block: list[str], warnings: list[ParseWarning]) -> list[tuple[int, list[str]]]:
+    """Cut a block before every time line after its first (a missing blank line); a number goes with its cue."""
+    cuts = [i for i, ln in enumerate(block) if is_time_line(ln)]
+    cue_starts: list[int] = []
+    for k, i in enumerate(cuts):
+        prev = cuts[k - 1] if k else -1
+        owns_id = i - 1 > prev and ((k == 0 and i == 1) or bool(_INDEX.match(block[i - 1])))
+        cue_starts.append(i - 1 if owns_id else i)
+    for s in cue_starts[1:]:
+        warnings.append(ParseWarning("missing_blank_line", "no blank line before this cue; block split", first + s))
+    starts = cue_starts if cue_starts and cue_starts[0] == 0 else [0, *cue_starts]
+    return [(first + s, block[s:e]) for s, e in zip(starts, [*starts[1:], len(block)])]
+
+
+def cue_times(line: str, lineno: int, warnings: list[ParseWarning]) -> tuple[float, float | None] | None:
+    """Start and end of a time line; None (and a warning) when the start cannot be read."""
+    a, _, rest = line.partition("-->")
+    b = rest.split()[0] if rest.split() else ""
+    start, end = _seconds(a), _seconds(b)
+    if start is None:
+        warnings.append(ParseWarning("bad_timestamp", f"unreadable cue start {a.strip()!r}; cue skipped", lineno))
+        return None
+    if end is None:
+        warnings.append(ParseWarning("bad_timestamp", f"unreadable cue end {b!r}; end left empty", lineno))
+    elif end < start:
+        warnings.append(ParseWarning("end_before_start", f"cue ends ({b}) before it starts ({a.strip()}); "
+                                     "end left empty", lineno))
+        end = None
+    return start, end
+
+
+def _seconds(token: str) -> float | None:
+    """A cue clock (`,` or `.` before the milliseconds) in seconds; None if unreadable or negative."""
+    token = token.strip().replace(",", ".")
+    return clock_to_seconds(token) if token and not token.startswith("-") else None
+
+
+def _cue(first: int, piece: list[str], warnings: list[ParseWarning]) -> dict | None:
+    """One cue piece (optional id line, time line, payload) to a row; None if its start is unreadable."""
+    t = 0 if is_time_line(piece[0]) else 1
+    times = cue_times(piece[t], first + t, warnings)
+    if times is None:
+        return None
+    return {"start_s": times[0], "end_s": times[1], "speaker": None, "_raw": "\n".join(piece[t + 1:]),
+            "_body": first + t + 1, "_id": bool(t), "line_start": first, "line_end": first + len(piece) - 1}
+
+
+def _orphan(first: int, piece: list[str], last: dict | None, seen_cue: bool,
+            warnings: list[ParseWarning]) -> None:
+    """Text after a blank line inside a cue joins that cue; other text outside cues is skipped, and said."""
+    if last is not None and not (len(piece) == 1 and _INDEX.match(piece[0])):
+        last["_raw"] += "\n" * (first - last["line_end"]) + "\n".join(piece)
+        last["line_end"] = first + len(piece) - 1
+        warnings.append(ParseWarning("blank_line_in_cue", "text after a blank line joined to the cue above", first))
+        return
+    what = "a cue number without a time line" if _INDEX.match(piece[0]) else (
+        "text of a skipped cue" if seen_cue else "text before the first cue")
+    warnings.append(ParseWarning("stray_text", f"{what} skipped ({len(piece)} line(s))", first))

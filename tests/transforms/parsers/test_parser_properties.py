@@ -1,30 +1,46 @@
 """For any bytes, the sniffer and every parser return the schema or raise the named error: never
-another exception, never a hang (hypothesis, bounded budget)."""
+another exception, never a hang (hypothesis, bounded budget: FUZZ_EXAMPLES examples per target)."""
 
 from __future__ import annotations
 
 import os
+import time
+from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.parsers import MODULES, TranscriptParseError, parser_for, sniff
+from transforms.parsers import MODULES, TranscriptParseError, parse, parser_for, sniff
+from transforms.parsers.base import MAX_SECONDS
 from transforms.schemas import PARSED_SEGMENTS
 
-FIXTURES = sorted(p for p in (Path(__file__).parents[2] / "fixtures").glob("*/*") if not p.name.endswith(".json")
-                  or not p.name.endswith(".expected.json"))
-SEEDS = [p.read_bytes()[:3000] for p in sorted((Path(__file__).parents[3] / "data" / "raw").iterdir())]
-CORPUS = [p.read_bytes() for p in FIXTURES if not p.name.endswith(".expected.json")] + SEEDS
+ROOT = Path(__file__).parents[3]
+FIXTURES = sorted(p for p in (ROOT / "tests" / "fixtures").glob("*/*")
+                  if p.is_file() and not p.name.endswith(".expected.json"))
+SEEDS = [p.read_bytes()[:3000] for p in sorted((ROOT / "data" / "raw").iterdir())]
+CORPUS = [p.read_bytes() for p in FIXTURES] + SEEDS
 
 TEXTISH = st.text(alphabet=st.sampled_from(list("abc XYZ:.,->[]()*#\n\t0123456789<>/\"{}'!?=&\u00e9\u4e2d\ufeff")),
                   max_size=400).map(lambda s: s.encode("utf-8"))
+# Lines in the shapes parsers look for, shuffled into random documents.
+SHAPED_LINES = st.sampled_from([
+    "WEBVTT", "1", "00:00:01.000 --> 00:00:02.000", "00:00:01,000 --> 00:00:00,500", "<v Bob>hi</v>",
+    "Jane Roe: 00:00:01: hello", "Jane Roe (00:01): hi", "**[00:01] SPEAKER_00:** yes", "[00:00:02] Bob: ok",
+    "(00:00) Jane Roe:", "- [00:01] words", "* text [[00:00:01](https://youtu.be/x?t=1.0)]", "Kind: captions",
+    "**[00:02]** text", "---", "title: \"x\"", '{"segments": [{"start": 0, "end": 1, "text": "a"}]}',
+    '<transcript><text start="0" dur="1">a</text></transcript>', '{"events": [{"tStartMs": 0, "segs": []}]}',
+    "", "", "plain words here", ">> Speaker change", "# Heading", "NOTE x", "99:99:99.999 --> -1:00",
+])
+SHAPED = st.lists(SHAPED_LINES, max_size=40).map(lambda ls: "\n".join(ls).encode("utf-8"))
 
 
 @st.composite
 def mutated(draw: st.DrawFn) -> bytes:
-    """A real file with a slice cut, a slice duplicated or random bytes spliced in."""
+    """A real file with a slice cut, a slice duplicated, the file truncated or random bytes spliced in."""
     base = draw(st.sampled_from(CORPUS))
     i = draw(st.integers(0, len(base)))
     j = draw(st.integers(i, min(len(base), i + 200)))
@@ -38,17 +54,38 @@ def mutated(draw: st.DrawFn) -> bytes:
     return base[:i] + draw(st.binary(max_size=40)) + base[j:]
 
 
-ANY_INPUT = st.one_of(st.binary(max_size=600), TEXTISH, mutated())
-BUDGET = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+ANY_INPUT = st.one_of(st.binary(max_size=600), TEXTISH, SHAPED, mutated())
+BUDGET = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=timedelta(seconds=3),
+                  database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _check(fmt: str, raw: bytes) -> None:
+def _module(fmt: str) -> ModuleType:
+    """The parser module, or a skip naming it when its author has not written it yet."""
     try:
-        parsed = parser_for(fmt).parse(raw, source="fuzz")
+        return parser_for(fmt)
+    except ModuleNotFoundError as err:
+        if err.name != f"transforms.parsers.{MODULES[fmt]}":
+            raise
+        pytest.skip(f"parser module for {fmt!r} does not exist yet")
+
+
+def _check_frame(seg: pl.DataFrame) -> None:
+    """Exactly the schema, and the value rules the schema declares."""
+    assert seg.schema == PARSED_SEGMENTS.schema
+    assert seg["text"].null_count() == 0 and seg["line_start"].null_count() == 0
+    assert seg["seq"].to_list() == list(range(seg.height))
+    assert (seg["line_start"] >= 1).all() and (seg["line_end"] >= seg["line_start"]).all()
+    for col in ("start_s", "end_s"):
+        times = seg[col].drop_nulls()
+        assert times.is_nan().sum() == 0 and ((times >= 0) & (times <= MAX_SECONDS)).all(), col
+
+
+def _check(module: ModuleType, raw: bytes) -> None:
+    try:
+        parsed = module.parse(raw, source="fuzz")
     except TranscriptParseError:
         return
-    assert parsed.segments.schema == PARSED_SEGMENTS.schema
-    assert parsed.segments["text"].null_count() == 0
+    _check_frame(parsed.segments)
 
 
 @BUDGET
@@ -57,11 +94,64 @@ def test_sniffer_never_fails(raw: bytes) -> None:
     assert sniff(raw, "fuzz") in (*MODULES, "unknown")
 
 
+@BUDGET
+@given(ANY_INPUT)
+def test_registry_parse_returns_schema_or_named_error(raw: bytes) -> None:
+    try:
+        parsed = parse(raw, source="fuzz")
+    except TranscriptParseError:
+        return
+    _check_frame(parsed.segments)
+
+
 @pytest.mark.parametrize("fmt", sorted(MODULES))
 def test_parser_returns_schema_or_named_error(fmt: str) -> None:
+    module = _module(fmt)
+
     @BUDGET
     @given(ANY_INPUT)
     def run(raw: bytes) -> None:
-        _check(fmt, raw)
+        _check(module, raw)
 
     run()
+
+
+@pytest.mark.parametrize("fmt", sorted(MODULES))
+def test_parser_reads_every_other_fixture_safely(fmt: str) -> None:
+    """Forced onto another format's file (or a seed), a parser still answers with the schema or the error."""
+    module = _module(fmt)
+    for raw in CORPUS + [p.read_bytes() for p in sorted((ROOT / "data" / "raw").iterdir())]:
+        _check(module, raw)
+
+
+PATHOLOGICAL = {
+    "one long word": b"A" * 300_000,
+    "long labelled line": b"Jane Roe: " * 30_000,
+    "arrows": b"00:00:01.000 --> " * 20_000,
+    "bold brackets": b"**[" * 100_000,
+    "deep JSON": b"[" * 100_000,
+    "deep object": b'{"segments":' * 50_000,
+    "deep XML": b"<transcript>" + b"<a>" * 50_000,
+    "many name lines": b"Jane Roe\n" * 50_000,
+    "many stamps": b"- [00:01] " * 50_000,
+    "blank lines": b"\n" * 300_000,
+    "many cues": b"1\n00:00:01,000 --> 00:00:02,000\nhi\n" * 20_000,
+    "colons": b"a:" * 150_000,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(MODULES))
+def test_parser_never_hangs_on_pathological_input(fmt: str) -> None:
+    """Inputs built to trigger regex backtracking, deep recursion or quadratic loops stay fast."""
+    module = _module(fmt)
+    for name, raw in PATHOLOGICAL.items():
+        began = time.perf_counter()
+        _check(module, raw)
+        assert time.perf_counter() - began < 10, f"{fmt} took too long on {name}"
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_sniffer_never_hangs_on_pathological_input(name: str) -> None:
+    began = time.perf_counter()
+    assert sniff(PATHOLOGICAL[name], "") in (*MODULES, "unknown")
+    assert time.perf_counter() - began < 10
