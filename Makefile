@@ -8,6 +8,7 @@ WAREHOUSE ?= data/warehouse
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED = false
 export DO_NOT_TRACK = 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
 .PHONY: setup run test query status clean serve stop bench
@@ -16,7 +17,7 @@ setup: .venv/.synced
 
 .venv/.synced: uv.lock pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras --compile-bytecode
 	@touch $@
 
 run: setup  ## ingest the sample corpus (or INPUT=folder) into data/warehouse (or WAREHOUSE=folder)
@@ -25,6 +26,11 @@ run: setup  ## ingest the sample corpus (or INPUT=folder) into data/warehouse (o
 
 test: setup  ## the whole test suite
 	$(UV) run --frozen pytest -q
+
+EPISODES ?= 10000
+REPEATS ?= 3
+bench: setup  ## benchmark: EPISODES synthetic episodes (default 10000) through the pipeline -> bench/results/*.json
+	$(UV) run --frozen python -m bench.run --episodes $(EPISODES) --repeats $(REPEATS) $(if $(SCALING),--scaling $(SCALING))
 
 status: setup
 	$(UV) run --frozen tw status --warehouse $(WAREHOUSE)

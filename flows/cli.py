@@ -29,13 +29,19 @@ def run(
     keep_fillers: bool = typer.Option(False, help="Keep um/uh in the display text"),
     wait: float = typer.Option(0.0, help="Seconds to wait if another run is writing"),
     no_validate: bool = typer.Option(False, help="Skip the Great Expectations gate (not recommended)"),
+    task_runner: str = typer.Option(DEFAULTS.task_runner, help="processes | threads | dask"),
+    workers: int = typer.Option(DEFAULTS.workers, help="Parallel workers (0: one per core)"),
+    dask_address: str = typer.Option(DEFAULTS.dask_address or "", help="Dask scheduler address (dask runner)"),
+    parquet_url: str = typer.Option(DEFAULTS.parquet_url or "", help="Also write tables to this fsspec URL"),
+    no_report: bool = typer.Option(False, help="Do not write the HTML report"),
 ) -> None:
     """Ingest a folder into the warehouse (a Prefect flow run; local temporary server if none is set)."""
     from flows import progress
     from flows.ingest import ingest
 
     params = IngestParams(input_dir=input_dir, warehouse_dir=warehouse, drop_fillers=not keep_fillers,
-                          lock_wait_s=wait, validate_data=not no_validate)
+                          lock_wait_s=wait, validate_data=not no_validate, task_runner=task_runner, workers=workers,
+                          dask_address=dask_address or None, parquet_url=parquet_url or None, report=not no_report)
     from warehouse.lock import WarehouseBusy, writer_lock
 
     try:
@@ -55,7 +61,7 @@ def run(
 def _print_summary(summary: dict) -> None:
     t = Table(title="Run summary", show_header=False)
     for key in ("files_seen", "loaded", "duplicate_copies", "quarantined", "episodes", "episodes_merged",
-                "validation", "published"):
+                "validation", "published", "report"):
         t.add_row(key, str(summary.get(key)))
     console.print(t)
     for q in summary.get("quarantine", []):
@@ -135,6 +141,24 @@ def status(warehouse: Path = WAREHOUSE_OPT) -> None:
     if last.height:
         row = last.to_dicts()[0]
         console.print(f"last run {row['run_id']} finished {row['finished_at']} published={row['published']}")
+
+
+@app.command()
+def report(
+    warehouse: Path = WAREHOUSE_OPT,
+    max_episode_pages: int | None = typer.Option(None, "--max-episode-pages", min=0,
+                                                 help="Write at most this many episode pages (newest first)"),
+) -> None:
+    """Write the offline HTML report (<warehouse>/site/) and print the path of its index.html."""
+    from warehouse.query import WarehouseBusy, WarehouseMissing
+    from warehouse.report import build_report
+
+    try:
+        index = build_report(Layout(warehouse), max_episode_pages=max_episode_pages)
+    except (WarehouseMissing, WarehouseBusy) as exc:
+        err.print(f"[yellow]{exc}[/]")
+        raise typer.Exit(1) from None
+    typer.echo(str(index))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +16,11 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.task_runners import TaskRunner
 
 from expectations.validate import Validation, validate
 from flows import progress
+from flows.runners import make_runner, worker_count
 from flows.settings import IngestParams, load_glossary
 from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
@@ -25,9 +28,10 @@ from warehouse import state
 from warehouse.archive import discover
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
-from warehouse.publish import publish
-from warehouse.stage import Staged, settings_key, stage_file
-from warehouse.tables import assemble
+from warehouse.publish import export_parquet, publish, unchanged_validation
+from warehouse.report import build_report
+from warehouse.stage import Staged, settings_key, stage_files
+from warehouse.tables import MergeJobs, assemble, merge_serial
 
 
 @task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -37,31 +41,63 @@ def discover_files(input_dir: Path) -> list[Path]:
     return discover(input_dir)
 
 
-@task(name="stage-batch", retries=1, task_run_name="stage-batch-{index}", cache_policy=NO_CACHE)
-def stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: CleanOptions,
+# The two tasks that go to workers wrap module-level functions under their own names, so that Dask
+# (which pickles the function by reference) finds the very same object on the other side.
+def _stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: CleanOptions,
                 glossary: pl.DataFrame | None, index: int) -> list[Staged]:
     """Archive raw bytes first, then sniff, parse and clean each file (cached by content)."""
     logger = get_run_logger()
-    out = []
-    for p in paths:
-        s = stage_file(p, str(p.relative_to(input_dir)), layout, options, glossary)
+    out = stage_files([(p, str(p.relative_to(input_dir))) for p in paths], layout, options, glossary)
+    for s in out:
         if s.status != "loaded":
             logger.warning("quarantined %s: %s", s.path, s.reason)
-        out.append(s)
     return out
 
 
-@task(name="group-and-merge", cache_policy=NO_CACHE)
+def _merge_chunk(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None,
+                 index: int) -> list[dict[str, pl.DataFrame]]:
+    """Align and merge the versions of a chunk of episodes (each episode independent of the others)."""
+    return merge_serial(jobs, links, glossary)
+
+
+stage_batch = task(name="stage-batch", retries=1, task_run_name="stage-batch-{index}",
+                   cache_policy=NO_CACHE)(_stage_batch)
+merge_chunk = task(name="merge-episodes", retries=1, task_run_name="merge-episodes-{index}",
+                   cache_policy=NO_CACHE)(_merge_chunk)
+
+
+# not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
-                 quarantine: dict[str, str], settings: str) -> tuple[dict[str, pl.DataFrame], int]:
+                 quarantine: dict[str, str], settings: str, runner: TaskRunner | None,
+                 workers: int) -> tuple[dict[str, pl.DataFrame], int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
+    def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None) -> list:
+        if runner is None or len(jobs) < 8:
+            return merge_serial(jobs, links, gloss)
+        size = max(1, min(64, len(jobs) // (4 * workers)))
+        futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size], "links": links,
+                                                          "glossary": gloss, "index": i // size})
+                   for i in range(0, len(jobs), size)]
+        return [frames for f in futures for frames in f.result()]
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
-                    layout, settings)
+                    layout, settings, merge)
 
 
 @task(name="validate-tables", cache_policy=NO_CACHE)
 def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout) -> Validation:
     return validate(tables, layout.docs / "validation")
+
+
+@task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def export_tables(tables: dict[str, pl.DataFrame], url: str) -> str:
+    """The published tables, also as Parquet at an fsspec URL (object storage for other engines)."""
+    return export_parquet(tables, url)
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_report(layout: Layout, pages: int | None) -> Path:
+    """The offline HTML report (corpus page + episode pages) from the published warehouse."""
+    return build_report(layout, max_episode_pages=pages)
 
 
 @task(name="publish-warehouse", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -86,10 +122,12 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     layout = Layout(params.warehouse_dir).ensure()
     run = {"run_id": uuid.uuid4().hex[:12], "started_at": datetime.now(UTC)}
     timings: dict[str, float] = {}
-    with writer_lock(layout, params.lock_wait_s):
+    with writer_lock(layout, params.lock_wait_s), ExitStack() as stack:
         t = time.perf_counter()
         paths = discover_files(params.input_dir)
-        staged = _stage_all(paths, params, layout)
+        # a pool only pays off beyond one batch: small runs (the sample corpus) stay in this process
+        runner = stack.enter_context(make_runner(params)) if len(paths) > params.batch_size else None
+        staged = _stage_all(paths, params, layout, runner)
         timings["stage"] = time.perf_counter() - t
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)
@@ -97,10 +135,15 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         results: list[pl.DataFrame] = []
         for passes in range(1, 4):
             t = time.perf_counter()
-            tables, rebuilt = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary))
+            tables, rebuilt = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
+                                           runner, worker_count(params))
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
             if not params.validate_data:
                 validation = None
+                break
+            if passes == 1 and (previous := unchanged_validation(layout, tables)) is not None:
+                validation, results = None, [previous]  # the same rows passed the gate when published
+                timings["validate"] = 0.0
                 break
             t = time.perf_counter()
             validation = validate_tables(tables, layout)
@@ -116,15 +159,22 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                + _failures(validation))
         tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
             else VALIDATION_RESULTS.empty()
-        summary = _summary(tables, validation, timings) | {"episodes_rebuilt": rebuilt,
+        reused = validation is None and params.validate_data
+        summary = _summary(tables, validation, timings, reused) | {"episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary})
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
+        if params.parquet_url:
+            summary["exported_to"] = export_tables(tables, params.parquet_url)
     summary["published"] = published
     summary["data_docs"] = str((layout.docs / "validation" / "index.html").resolve())
+    if params.report:
+        t = time.perf_counter()
+        summary["report"] = str(write_report(layout, params.report_pages).resolve())
+        summary["timings_s"]["report"] = round(time.perf_counter() - t, 3)
     _artifacts(summary, tables)
-    if summary["validation"] != "passed":
+    if summary["validation"] is None or "quarantin" in summary["validation"]:
         logger.warning("validation: %s", summary["validation"])
     return summary
 
@@ -133,13 +183,21 @@ def _options(params: IngestParams) -> CleanOptions:
     return CleanOptions(drop_fillers=params.drop_fillers, repair_names=params.repair_names)
 
 
-def _stage_all(paths: list[Path], params: IngestParams, layout: Layout) -> list[Staged]:
+def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: TaskRunner | None) -> list[Staged]:
     options = _options(params)
     glossary = load_glossary() if params.repair_names else None
     batches = [paths[i:i + params.batch_size] for i in range(0, len(paths), params.batch_size)]
     staged: list[Staged] = []
-    for i, batch in enumerate(batches):
-        staged += stage_batch(batch, params.input_dir, layout, options, glossary, i)
+    if runner is None:
+        for i, batch in enumerate(batches):
+            staged += stage_batch(batch, params.input_dir, layout, options, glossary, i)
+            progress.advance("stage", len(staged), len(paths))
+        return staged
+    futures = [runner.submit(stage_batch, parameters={"paths": batch, "input_dir": params.input_dir, "layout": layout,
+                                                      "options": options, "glossary": glossary, "index": i})
+               for i, batch in enumerate(batches)]
+    for f in futures:  # in submission order, so the result does not depend on scheduling
+        staged += f.result()
         progress.advance("stage", len(staged), len(paths))
     return staged
 
@@ -150,7 +208,8 @@ def _failures(validation: Validation) -> str:
                      for r in bad.to_dicts())
 
 
-def _summary(tables: dict[str, pl.DataFrame], validation: Validation | None, timings: dict) -> dict:
+def _summary(tables: dict[str, pl.DataFrame], validation: Validation | None, timings: dict,
+             reused: bool = False) -> dict:
     files = tables["source_files"]
     counts = dict(files.group_by("status").len().iter_rows())
     return {
@@ -161,7 +220,8 @@ def _summary(tables: dict[str, pl.DataFrame], validation: Validation | None, tim
         "episodes": tables["episodes"].height,
         "episodes_merged": tables["episodes"].filter(pl.col("n_versions") > 1).height,
         "rows": {name: df.height for name, df in sorted(tables.items())},
-        "validation": _validation_label(tables, validation),
+        "validation": "passed (tables unchanged since the validated publish)" if reused
+        else _validation_label(tables, validation),
         "quarantine": files.filter(pl.col("status") == "quarantined").select("path", "reason").to_dicts(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
@@ -186,6 +246,7 @@ def _artifacts(summary: dict, tables: dict[str, pl.DataFrame]) -> None:
         "", "| step | seconds |", "|---|---|",
         *[f"| {k} | {v} |" for k, v in summary["timings_s"].items()],
         "", f"Data Docs: file://{summary['data_docs']}",
+        *([f"Report: file://{summary['report']}"] if summary.get("report") else []),
     ]
     create_markdown_artifact("\n".join(lines), key="ingest-summary", description="What this run did")
     failed = tables.get("validation_results", VALIDATION_RESULTS.empty()).filter(~pl.col("success"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, Field
@@ -23,12 +24,23 @@ class IngestParams(BaseModel):
     batch_size: int = Field(default=64, ge=1, description="Files per staging task")
     lock_wait_s: float = Field(default=0.0, ge=0, description="How long to wait for another writer")
     validate_data: bool = Field(default=True, description="Run the Great Expectations gate")
+    task_runner: Literal["processes", "threads", "dask"] = Field(
+        default="processes", description="Where staging and merging run: local processes, threads, or Dask")
+    workers: int = Field(default=0, ge=0, description="Parallel workers (0: one per CPU core)")
+    dask_address: str | None = Field(
+        default=None, description="Dask scheduler to use (tcp://host:8786); none: a LocalCluster of `workers`")
+    parquet_url: str | None = Field(
+        default=None, description="Also write the published tables here (any fsspec URL: s3://..., file://...)")
+    report: bool = Field(default=True, description="Write the HTML report after publishing")
+    report_pages: int | None = Field(
+        default=50, ge=0, description="Episode pages in the run's report (newest first; none: all)")
 
 
 def from_env() -> IngestParams:
-    """Defaults overridden by TW_INPUT_DIR / TW_WAREHOUSE_DIR (the CLI and deployments use this)."""
-    overrides = {k: os.environ[v] for k, v in (("input_dir", "TW_INPUT_DIR"), ("warehouse_dir", "TW_WAREHOUSE_DIR"))
-                 if os.environ.get(v)}
+    """Defaults overridden by TW_* environment variables (the CLI and deployments use this)."""
+    names = (("input_dir", "TW_INPUT_DIR"), ("warehouse_dir", "TW_WAREHOUSE_DIR"), ("task_runner", "TW_TASK_RUNNER"),
+             ("workers", "TW_WORKERS"), ("dask_address", "TW_DASK_ADDRESS"), ("parquet_url", "TW_PARQUET_URL"))
+    overrides = {k: os.environ[v] for k, v in names if os.environ.get(v)}
     return IngestParams(**overrides)
 
 

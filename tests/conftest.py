@@ -13,6 +13,8 @@ SEEDS = {p.name[:3]: p for p in sorted(SAMPLE.iterdir())}
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# a loaded 2-core machine can take over the default 20 s to start a temporary Prefect server
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @pytest.fixture(scope="session")

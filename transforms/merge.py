@@ -247,6 +247,12 @@ def _fill_times(rows: list[dict]) -> None:
             r["start_s"], r["time_source"], r["time_file_id"] = None, None, None
         if r["start_s"] is not None and not r["is_teaser"]:
             last = r["start_s"]
+    following = float("inf")  # and borrowed times later than the next segment's own time
+    for r in reversed(rows):
+        if r["start_s"] is not None and r["time_source"] == "borrowed" and r["start_s"] > following:
+            r["start_s"], r["time_source"], r["time_file_id"] = None, None, None
+        if r["start_s"] is not None and r["time_source"] == "source" and not r["is_teaser"]:
+            following = r["start_s"]
     cum = [0]
     for r in rows:
         cum.append(cum[-1] + max(r["n_words"], 1))

@@ -190,9 +190,10 @@ def rolling_overlap(words: pl.Expr, prev: pl.Expr, max_n: int) -> pl.Expr:
     return pl.when(clear).then(best).otherwise(0).fill_null(0)
 
 
-def trailing_chrome(text: pl.Expr, is_event: pl.Expr) -> pl.Expr:
+def trailing_chrome(text: pl.Expr, is_event: pl.Expr, file: str) -> pl.Expr:
     """At most three short lines after the last Latin-script line, in a mostly Latin-script transcript."""
     latin, letters = text.str.contains(r"\p{Latin}"), text.str.contains(r"\p{L}")
-    after_last = latin.reverse().cum_sum().reverse() == 0
-    mostly_latin = latin.sum() > 0.5 * letters.sum()
-    return after_last & mostly_latin & (after_last.sum() <= 3) & letters & (text.str.len_chars() <= 40) & ~is_event
+    after_last = latin.cast(pl.Int32).reverse().cum_sum().reverse().over(file) == 0
+    mostly_latin = latin.sum().over(file) > 0.5 * letters.sum().over(file)
+    return (after_last & mostly_latin & (after_last.sum().over(file) <= 3) & letters
+            & (text.str.len_chars() <= 40) & ~is_event)

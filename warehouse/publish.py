@@ -126,3 +126,40 @@ def _point_current(layout: Layout, tables: dict[str, pl.DataFrame]) -> None:
     for old in snaps[:-KEEP_SNAPSHOTS]:
         if old.name != name:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def export_parquet(tables: dict[str, pl.DataFrame], url: str) -> str:
+    """Copy the tables to any fsspec URL (s3://, gs://, abfs://, file://, memory://) as `<url>/<snapshot>/`.
+
+    Object stores cannot rename a folder, so the snapshot is written under its content name first and
+    `<url>/CURRENT.json` is replaced last: a reader that follows CURRENT.json never sees half a snapshot.
+    """
+    import fsspec  # comes with dask; only needed when an export URL is set
+
+    fs, root = fsspec.core.url_to_fs(url)
+    sums = checksums(tables)
+    name = hashlib.sha256(json.dumps(sums).encode()).hexdigest()[:16]
+    folder = f"{root.rstrip('/')}/{name}"
+    fs.makedirs(folder, exist_ok=True)
+    for table, df in sorted(tables.items()):
+        with fs.open(f"{folder}/{table}.parquet", "wb") as f:
+            df.write_parquet(f, statistics=True)
+    with fs.open(f"{root.rstrip('/')}/CURRENT.json", "w") as f:
+        f.write(json.dumps({"snapshot": name, "checksums": sums}, indent=1))
+    return f"{url.rstrip('/')}/{name}"
+
+
+def unchanged_validation(layout: Layout, tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+    """The published validation results, if `tables` equal what was published (and so validated) last.
+
+    A no-change re-run then skips Great Expectations: the very same rows already passed it.
+    """
+    current = current_checksums(layout)
+    if current is None or not layout.db.exists():
+        return None
+    sums = checksums({k: v for k, v in tables.items() if k != "validation_results"})
+    if any(current.get(k) != v for k, v in sums.items()):
+        return None
+    pointer = json.loads((layout.parquet / "CURRENT.json").read_text())
+    path = layout.parquet / pointer["snapshot"] / "validation_results.parquet"
+    return pl.read_parquet(path) if path.exists() else None

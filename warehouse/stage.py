@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.clean import CleanOptions, clean_segments
+from transforms.clean import CleanOptions, clean_many
 from transforms.merge import Version
 from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
 from transforms.parsers.base import Chapter, TranscriptMeta
@@ -19,7 +19,7 @@ from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
 from warehouse.layout import Layout
 
-CACHE_VERSION = f"p{PARSER_VERSION}-c1"
+CACHE_VERSION = f"p{PARSER_VERSION}-c2"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
 
@@ -50,19 +50,48 @@ def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:
 def stage_file(path: Path, rel: str, layout: Layout, options: CleanOptions,
                glossary: pl.DataFrame | None) -> Staged:
     """Never raises for bad input: unreadable or unparseable files come back quarantined."""
-    try:
-        raw = _read(path)
-    except OSError as err:
-        return Staged(rel, "unreadable-" + sha256(rel.encode())[:48], 0, "", status="quarantined",
-                      reason=f"cannot read: {err.strerror or err}")
-    file_id, apath = archive(layout, raw)
-    staged = Staged(rel, file_id, len(raw), apath)
+    return stage_files([(path, rel)], layout, options, glossary)[0]
+
+
+def stage_files(files: list[tuple[Path, str]], layout: Layout, options: CleanOptions,
+                glossary: pl.DataFrame | None) -> list[Staged]:
+    """Stage a batch: each file read and archived first, then parsed; all new ones cleaned in one pass.
+
+    Never raises for bad input: unreadable or unparseable files come back quarantined.
+    """
     key = settings_key(options, glossary)
-    cached = _load_cache(layout, key, file_id)
-    if cached is None:
-        cached = _parse_and_clean(raw, rel, options, glossary)
-        _save_cache(layout, key, file_id, cached)
-    return _apply(staged, cached)
+    out: list[Staged] = []
+    todo: dict[bool, list[tuple[Staged, object]]] = {False: [], True: []}  # rolling captions or not
+    results: dict[int, dict] = {}
+    for path, rel in files:
+        try:
+            raw = _read(path)
+        except OSError as err:
+            out.append(Staged(rel, "unreadable-" + sha256(rel.encode())[:48], 0, "", status="quarantined",
+                              reason=f"cannot read: {err.strerror or err}"))
+            continue
+        file_id, apath = archive(layout, raw)
+        staged = Staged(rel, file_id, len(raw), apath)
+        out.append(staged)
+        cached = _load_cache(layout, key, file_id)
+        if cached is not None:
+            results[id(staged)] = cached
+            continue
+        try:
+            parsed = parse(raw, source=rel)
+        except TranscriptParseError as err:
+            results[id(staged)] = {"status": "quarantined", "reason": str(err), "format": _safe_format(raw),
+                                   "line": err.line}
+            _save_cache(layout, key, file_id, results[id(staged)])
+            continue
+        todo[parsed.format in ROLLING_FORMATS].append((staged, parsed))
+    for rolling, items in todo.items():
+        opts = dataclasses.replace(options, rolling_captions=rolling)
+        cleaned = clean_many([p.segments for _, p in items], options=opts, glossary=glossary)
+        for (staged, parsed), (segments, rejects) in zip(items, cleaned):
+            results[id(staged)] = _result(parsed, staged.path, segments, rejects)
+            _save_cache(layout, key, staged.file_id, results[id(staged)])
+    return [_apply(s, results[id(s)]) if id(s) in results else s for s in out]
 
 
 def _read(path: Path) -> bytes:
@@ -78,14 +107,7 @@ def _read(path: Path) -> bytes:
     raise OSError("file kept changing while it was read")
 
 
-def _parse_and_clean(raw: bytes, rel: str, options: CleanOptions, glossary: pl.DataFrame | None) -> dict:
-    try:
-        parsed = parse(raw, source=rel)
-    except TranscriptParseError as err:
-        return {"status": "quarantined", "reason": str(err), "format": _safe_format(raw), "line": err.line}
-    if parsed.format in ROLLING_FORMATS:
-        options = dataclasses.replace(options, rolling_captions=True)
-    segments, rejects = clean_segments(parsed.segments, options=options, glossary=glossary)
+def _result(parsed, rel: str, segments: pl.DataFrame, rejects: pl.DataFrame) -> dict:
     if segments.filter(~pl.col("is_event") & (pl.col("text_match") != "")).is_empty():
         return {"status": "quarantined", "format": parsed.format, "line": None,
                 "reason": f"{rel}: no speech left after cleaning (only non-speech events or empty text)"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -14,16 +15,27 @@ from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.layout import Layout
 from warehouse.stage import Staged
 
-MERGE_VERSION = "m1"  # bump when merge logic changes: cached episodes are then rebuilt
+MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then rebuilt
+
+
+MergeJobs = list[tuple[str, list]]  # (episode id, its versions)
+
+
+def merge_serial(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None) -> list[dict[str, pl.DataFrame]]:
+    """Merge episodes one after another (the flow passes a parallel version of this)."""
+    return [episode_tables(eid, members, links, glossary) for eid, members in jobs]
 
 
 def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, datetime],
              glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
-             layout: Layout | None = None, settings: str = "") -> tuple[dict[str, pl.DataFrame], int]:
+             layout: Layout | None = None, settings: str = "",
+             merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None], list] = merge_serial,
+             ) -> tuple[dict[str, pl.DataFrame], int]:
     """All tables for this set of files, and how many episodes had to be merged anew.
 
     `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
     cached under a key of its files + code version, so an unchanged episode is never re-merged.
+    `merge` turns (episode id, versions) jobs into episode tables: serial here, parallel in the flow.
     """
     quarantine = quarantine or {}
     rows = sorted(staged, key=lambda s: s.path)
@@ -34,16 +46,22 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
               and s.file_id not in quarantine]
     versions = [s.version for s in loaded]
     grouping = group_versions(versions, prior_ids)
-    per_episode, rebuilt = [], 0
+    per_episode: dict[str, dict[str, pl.DataFrame]] = {}
+    todo: MergeJobs = []
+    keys: dict[str, str] = {}
     for eid, members in episodes_of(versions, grouping).items():
-        key = _episode_key(eid, [v.file_id for v in members], settings)
-        frames = _load_episode(layout, key) if layout else None
+        keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
+        frames = _load_episode(layout, keys[eid]) if layout else None
         if frames is None:
-            frames, rebuilt = episode_tables(eid, members, grouping.links, glossary), rebuilt + 1
-            if layout:
-                _save_episode(layout, key, frames)
-        per_episode.append(frames)
-    tables = concat_episode_tables(per_episode)
+            todo.append((eid, members))
+        else:
+            per_episode[eid] = frames
+    for (eid, _), frames in zip(todo, merge(todo, grouping.links, glossary) if todo else []):
+        per_episode[eid] = frames
+        if layout:
+            _save_episode(layout, keys[eid], frames)
+    rebuilt = len(todo)
+    tables = concat_episode_tables([per_episode[eid] for eid in sorted(per_episode)])
     tables["version_links"] = grouping.links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)
     tables["rejects"] = rejects(rows, first_path, quarantine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from types import ModuleType
 
 from transforms.parsers.base import (
@@ -42,6 +43,7 @@ _BINARY_MAGIC = {
     b"\x7fELF": "an executable", b"RIFF": "audio/video (RIFF)", b"ID3": "an MP3 file", b"OggS": "an Ogg file",
     b"fLaC": "a FLAC file",
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0d-\x1f]")  # control characters but \t \n \v \f
 MAX_LINE_CHARS = 1_000_000  # a "line" longer than this is not transcript text
 
 
@@ -52,7 +54,7 @@ def binary_reason(head: bytes) -> str | None:
             return f"binary file: {what}"
     text, _ = decode(head[:SNIFF_BYTES], source="")
     sample = text[:SNIFF_BYTES]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v")
+    controls = len(_CONTROL.findall(sample))
     if sample and controls / len(sample) > 0.02:
         return f"binary content ({controls} control characters in the first {len(sample)})"
     if sample and sample.count("\ufffd") / len(sample) > 0.1:

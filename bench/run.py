@@ -1,0 +1,327 @@
+"""The benchmark: a synthetic corpus through the real pipeline, with the floor and a peer beside it.
+
+    python -m bench.run --episodes 10000 [--repeats 3] [--workers 2] [--scaling 1000] [--out FILE]
+
+Writes one JSON report (default bench/results/bench-<N>.json). For each corpus size:
+  floor           read every input byte and write it as one Parquet column (nothing can be faster)
+  full            the pipeline from an empty warehouse (`tw run` in its own process, against a Prefect
+                  server started once by the benchmark): wall time, in-flow time per step, peak RSS of
+                  the whole process tree, MB/s, files/s, grouping precision/recall against the truth
+  rerun           the same folder again (nothing changed)
+  one_new_file    one more file in the folder (a version of a new episode)
+  peer            our content dedup and datatrove's MinHash on the same normalised texts
+Medians over the repeats are what the README quotes; every measurement is kept too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--episodes", type=int, default=10_000)
+    ap.add_argument("--scaling", type=str, default="", help="Smaller sizes to run too, e.g. 1000,3000")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--minutes", type=float, nargs=2, default=(8.0, 60.0))
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--no-peer", action="store_true", help="Skip the datatrove comparison")
+    args = ap.parse_args(argv)
+    sizes = sorted({*(int(s) for s in args.scaling.split(",") if s), args.episodes})
+    out = args.out or ROOT / "bench" / "results" / f"bench-{args.episodes}.json"
+    args.work.mkdir(parents=True, exist_ok=True)
+    report = {"machine": _machine(), "settings": {k: str(v) if isinstance(v, Path) else v
+                                                   for k, v in vars(args).items()}, "sizes": {}}
+    with PrefectServer(args.work / "prefect") as server:
+        report["prefect_start_s"] = server.start_s
+        for n in sizes:
+            report["sizes"][str(n)] = run_size(n, args, server.env)
+            _write(out, report)
+    report["scaling"] = _scaling(report["sizes"])
+    _write(out, report)
+    print(json.dumps(_headline(report), indent=1))
+    return report
+
+
+def run_size(n: int, args: argparse.Namespace, env: dict) -> dict:
+    corpus, truth = _corpus(n, args)
+    files = sorted(p for p in corpus.iterdir() if p.is_file())
+    total = sum(p.stat().st_size for p in files)
+    res: dict = {"episodes": n, "files": len(files), "bytes": total}
+    floor = [_floor(files, args.work / "floor.parquet") for _ in range(args.repeats)]
+    res["floor_s"] = _stats(floor)
+    full, rerun, new = [], [], []
+    wh = args.work / f"wh-{n}"
+    for r in range(args.repeats):
+        shutil.rmtree(wh, ignore_errors=True)
+        full.append(_run(corpus, wh, args.workers, env))
+        if r == args.repeats - 1:  # quality figures from the last full run's warehouse
+            res["grouping"] = _grouping(_file_episodes(wh), truth)
+            if not args.no_peer:
+                res["peer"] = _peer(wh, truth, args.work / "peer", args.workers)
+        rerun.append(_run(corpus, wh, args.workers, env))
+        extra = _new_file(args, n, r)
+        target = corpus / f"zz-new-{r}{extra.suffix}"
+        shutil.copy(extra, target)
+        try:
+            new.append(_run(corpus, wh, args.workers, env))
+        finally:
+            target.unlink()
+    res["full"] = _summarise(full)
+    res["rerun"] = _summarise(rerun)
+    res["one_new_file"] = _summarise(new)
+    med = res["full"]["wall_s"]["median"]
+    res["pipeline_over_floor"] = round(med / res["floor_s"]["median"], 2)
+    res["mb_per_s"] = round(total / 1e6 / med, 3)
+    res["files_per_s"] = round(len(files) / med, 2)
+    shutil.rmtree(wh, ignore_errors=True)
+    return res
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _corpus(n: int, args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
+    """Generate (once, cached in the work folder) and return the corpus folder and file -> episode truth."""
+    base = args.work / f"corpus-{n}-s{args.seed}-m{args.minutes[0]:g}-{args.minutes[1]:g}"
+    truth_path = base / "truth.json"
+    if not truth_path.exists():
+        shutil.rmtree(base, ignore_errors=True)
+        subprocess.run([PY, "-m", "bench.synth", str(base / "files"), "--episodes", str(n), "--seed", str(args.seed),
+                        "--jobs", str(args.workers), "--minutes", *map(str, args.minutes),
+                        "--truth", str(truth_path)], check=True, cwd=ROOT)
+    truth = json.loads(truth_path.read_text())
+    return base / "files", {name: f["episode"] for name, f in truth["files"].items()}
+
+
+def _new_file(args: argparse.Namespace, n: int, r: int) -> Path:
+    """One file of an episode the corpus does not have (a different seed)."""
+    folder = args.work / f"extra-s{args.seed}-{r}"
+    if not folder.exists():
+        subprocess.run([PY, "-m", "bench.synth", str(folder / "files"), "--episodes", "1", "--seed",
+                        str(10_000 + args.seed * 100 + r), "--truth", str(folder / "truth.json")],
+                       check=True, cwd=ROOT)
+    return sorted((folder / "files").iterdir())[0]
+
+
+def _floor(files: list[Path], target: Path) -> float:
+    """Read every byte and write it as one binary Parquet column, in batches (bounded memory)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = time.perf_counter()
+    schema = pa.schema([("content", pa.large_binary())])
+    with pq.ParquetWriter(target, schema) as w:
+        for i in range(0, len(files), 256):
+            w.write_table(pa.table({"content": pa.array([p.read_bytes() for p in files[i:i + 256]],
+                                                        pa.large_binary())}, schema=schema))
+    seconds = time.perf_counter() - t
+    target.unlink()
+    return seconds
+
+
+def _run(corpus: Path, wh: Path, workers: int, env: dict) -> dict:
+    """`tw run` in its own process; wall time, peak RSS of its process tree, and the run's own summary."""
+    cmd = [PY, "-m", "flows.cli", "run", str(corpus), "-w", str(wh), "--workers", str(workers), "--no-report"]
+    t = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc))
+        time.sleep(0.1)
+    wall = time.perf_counter() - t
+    err = proc.stderr.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"tw run failed ({proc.returncode}):\n{err[-4000:]}")
+    summary = _last_summary(wh)
+    steps = dict(summary.get("timings_s", {}))
+    # the run log is written inside the publish transaction: the rest of the flow's time is discovery + publish
+    steps["discover_publish"] = max(0.0, summary["flow_s"] - sum(steps.values()))
+    summary["timings_s"] = steps
+    return {"wall_s": wall, "peak_rss_mb": peak / 2**20, "flow_s": summary.get("flow_s"),
+            "steps_s": summary.get("timings_s", {}), "published": summary.get("published"),
+            "episodes_rebuilt": summary.get("episodes_rebuilt"), "validation": summary.get("validation")}
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def _last_summary(wh: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True)
+    try:
+        started, finished, published, summary = con.sql(
+            "select started_at, finished_at, published, summary from runs order by finished_at desc limit 1"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    out = json.loads(summary)
+    out["flow_s"] = (finished - started).total_seconds()
+    out["published"] = published
+    return out
+
+
+def _file_episodes(wh: Path) -> dict[str, str]:
+    import duckdb
+
+    con = duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.sql("select f.path, v.episode_id from episode_versions v join source_files f using (file_id)"
+                       ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def _grouping(found: dict[str, str], truth: dict[str, str]) -> dict:
+    from bench.peer import pair_scores
+
+    return pair_scores(found, truth)
+
+
+def _peer(wh: Path, truth: dict[str, str], work: Path, workers: int) -> dict:
+    from bench import peer
+
+    texts = peer.load_texts(wh)
+    by_doc = dict(zip(texts["doc"], texts["path"]))
+    doc_truth = {d: truth[p] for d, p in by_doc.items() if p in truth}
+    ours, ours_s = peer.ours(texts)
+    out = {"documents": texts.height, "text_mb": round(texts["text"].str.len_bytes().sum() / 1e6, 1),
+           "ours": {"seconds": round(ours_s, 3), **peer.pair_scores(ours, doc_truth)}}
+    try:
+        labels, dt_s, config = peer.datatrove_minhash(texts, work, workers)
+    except ImportError as exc:
+        out["datatrove"] = {"skipped": f"datatrove is not installed (uv sync --extra bench): {exc}"}
+        return out
+    out["datatrove"] = {"seconds": round(dt_s, 3), "config": config, **peer.pair_scores(labels, doc_truth)}
+    out["ours_speedup"] = round(dt_s / ours_s, 2) if ours_s else None
+    return out
+
+
+def _summarise(runs: list[dict]) -> dict:
+    steps = sorted({k for r in runs for k in r["steps_s"]})
+    return {
+        "wall_s": _stats([r["wall_s"] for r in runs]),
+        "flow_s": _stats([r["flow_s"] for r in runs if r["flow_s"] is not None]),
+        "peak_rss_mb": _stats([r["peak_rss_mb"] for r in runs]),
+        "steps_s": {k: _stats([r["steps_s"][k] for r in runs if k in r["steps_s"]]) for k in steps},
+        "published": [r["published"] for r in runs],
+        "episodes_rebuilt": [r["episodes_rebuilt"] for r in runs],
+        "validation": [r["validation"] for r in runs],
+    }
+
+
+def _stats(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3), "runs": [round(v, 3) for v in values]} if values else {}
+
+
+def _scaling(sizes: dict) -> list[dict]:
+    """How time grows with the corpus: per size, and per episode relative to the smallest size."""
+    rows = [{"episodes": int(n), "bytes": s["bytes"], "floor_s": s["floor_s"]["median"],
+             "full_s": s["full"]["wall_s"]["median"], "flow_s": s["full"]["flow_s"].get("median"),
+             "peak_rss_mb": s["full"]["peak_rss_mb"]["median"], "pipeline_over_floor": s["pipeline_over_floor"]}
+            for n, s in sorted(sizes.items(), key=lambda kv: int(kv[0]))]
+    base = rows[0]
+    for r in rows:
+        r["s_per_1k_episodes"] = round(r["full_s"] / r["episodes"] * 1000, 2)
+        r["growth_vs_linear"] = round((r["full_s"] / base["full_s"]) / (r["episodes"] / base["episodes"]), 2)
+    return rows
+
+
+def _headline(report: dict) -> dict:
+    out = {}
+    for n, s in report["sizes"].items():
+        out[n] = {"full_s": s["full"]["wall_s"]["median"], "floor_s": s["floor_s"]["median"],
+                  "x_floor": s["pipeline_over_floor"], "rerun_s": s["rerun"]["wall_s"]["median"],
+                  "one_new_file_s": s["one_new_file"]["wall_s"]["median"],
+                  "peak_rss_mb": s["full"]["peak_rss_mb"]["median"], "grouping": s["grouping"]}
+    return out
+
+
+def _machine() -> dict:
+    return {"python": platform.python_version(), "cpus": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "platform": platform.platform(),
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def _write(path: Path, report: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report, indent=1, default=str))
+    tmp.replace(path)
+
+
+class PrefectServer:
+    """A real Prefect server for the benchmark's runs (its start is measured once, then excluded)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __enter__(self) -> "PrefectServer":
+        self.home.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                    "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING",
+                    "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
+        t = time.perf_counter()
+        self.log = open(self.home / "server.log", "w")
+        self.proc = subprocess.Popen([PY, "-m", "prefect", "server", "start"], env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        import urllib.request
+
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{self.env['PREFECT_API_URL']}/health", timeout=1)
+                break
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"Prefect server exited; see {self.home / 'server.log'}") from None
+                time.sleep(0.5)
+        else:
+            self.__exit__()
+            raise RuntimeError("Prefect server did not become healthy in 120 s")
+        self.start_s = round(time.perf_counter() - t, 3)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # stop by PID: the server and its children
+            self.proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+if __name__ == "__main__":
+    main()

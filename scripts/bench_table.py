@@ -1,0 +1,57 @@
+"""Print the README's benchmark tables from a bench/results/*.json report (medians of the repeats).
+
+    uv run python scripts/bench_table.py bench/results/bench-1000.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def main(path: Path) -> str:
+    r = json.loads(path.read_text())
+    m = r["machine"]
+    out = [f"Run on {m['date']}: {m['cpus']} cores, {m['memory_gb']} GB, Python {m['python']}; "
+           f"repeats {r['settings']['repeats']}, workers {r['settings']['workers']}, Prefect server start "
+           f"{r['prefect_start_s']:.1f} s (once, excluded). Medians; source `{path.as_posix()}`.", ""]
+    out += ["| episodes | files | MB | floor s | full run s (wall) | in-flow s | x floor | MB/s | files/s "
+            "| peak RSS MB | s per 1k episodes | growth vs linear |", "|" + "---|" * 12]
+    for row in r["scaling"]:
+        s = r["sizes"][str(row["episodes"])]
+        out.append(f"| {row['episodes']:,} | {s['files']:,} | {s['bytes'] / 1e6:.0f} | {row['floor_s']:.2f} "
+                   f"| {row['full_s']:.1f} | {row['flow_s']:.1f} | {row['pipeline_over_floor']:.0f} | {s['mb_per_s']:.2f} "
+                   f"| {s['files_per_s']:.1f} | {row['peak_rss_mb']:.0f} | {row['s_per_1k_episodes']:.0f} "
+                   f"| {row['growth_vs_linear']:.2f} |")
+    out += ["", "| episodes | step | full run s | no-change re-run s | one new file s |", "|---|---|---|---|---|"]
+    for n, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])):
+        steps = sorted(set(s["full"]["steps_s"]) | set(s["rerun"]["steps_s"]))
+        for step in steps:
+            cell = lambda part: (f"{s[part]['steps_s'][step]['median']:.2f}"  # noqa: E731
+                                 if step in s[part]["steps_s"] else "")
+            out.append(f"| {int(n):,} | {step} | {cell('full')} | {cell('rerun')} | {cell('one_new_file')} |")
+        out.append(f"| {int(n):,} | **whole process (wall)** | {s['full']['wall_s']['median']:.1f} "
+                   f"| {s['rerun']['wall_s']['median']:.1f} | {s['one_new_file']['wall_s']['median']:.1f} |")
+        out.append(f"| {int(n):,} | **flow run** | {s['full']['flow_s']['median']:.1f} "
+                   f"| {s['rerun']['flow_s']['median']:.2f} | {s['one_new_file']['flow_s']['median']:.1f} |")
+    out += ["", "| episodes | dedup | seconds | precision | recall | pairs found / true |", "|---|---|---|---|---|---|"]
+    for n, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])):
+        g = s["grouping"]
+        out.append(f"| {int(n):,} | pipeline (content + metadata), all files | | {g['precision']:.4f} "
+                   f"| {g['recall']:.4f} | {g['found_pairs']} / {g['true_pairs']} |")
+        p = s.get("peer")
+        if not p:
+            continue
+        for name, label in (("ours", "ours, content only"), ("datatrove", "datatrove MinHash (4 stages)")):
+            x = p[name]
+            if "skipped" in x:
+                out.append(f"| {int(n):,} | {label} | skipped: {x['skipped']} | | | |")
+                continue
+            out.append(f"| {int(n):,} | {label} | {x['seconds']:.2f} | {x['precision']:.4f} | {x['recall']:.4f} "
+                       f"| {x['found_pairs']} / {x['true_pairs']} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(main(Path(sys.argv[1])))
