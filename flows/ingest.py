@@ -133,10 +133,12 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         options = _options(params)
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
+        rebuilt = 0
         for passes in range(1, 4):
             t = time.perf_counter()
-            tables, rebuilt = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
-                                           runner, worker_count(params))
+            tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
+                                          runner, worker_count(params))
+            rebuilt = rebuilt + merged  # episodes merged anew, over all passes
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
             if not params.validate_data:
                 validation = None
