@@ -133,7 +133,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         options = _options(params)
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
-        rebuilt = 0
+        rebuilt, reused = 0, False
         for passes in range(1, 4):
             t = time.perf_counter()
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
@@ -144,7 +144,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 validation = None
                 break
             if passes == 1 and (previous := unchanged_validation(layout, tables)) is not None:
-                validation, results = None, [previous]  # the same rows passed the gate when published
+                validation, results, reused = None, [previous], True  # these rows passed when published
                 timings["validate"] = 0.0
                 break
             t = time.perf_counter()
@@ -161,7 +161,6 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                + _failures(validation))
         tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
             else VALIDATION_RESULTS.empty()
-        reused = validation is None and params.validate_data
         summary = _summary(tables, validation, timings, reused) | {"episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()

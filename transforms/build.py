@@ -38,11 +38,17 @@ def group_versions(versions: list[Version], prior: dict[str, str] | None = None,
           "episode_number": v.meta.episode_number} for v in versions],
         schema={"file_id": pl.String, "video_id": pl.String, "show": pl.String, "episode_number": pl.Int32},
     )
-    sigs = dedup.signatures(version_words(versions).select("file_id", "pos", "tok"))
-    links = dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(files), files, thresholds) \
-        if versions else VERSION_LINKS.empty()
-    roots, links = dedup.group(sorted(v.file_id for v in versions), links, sigs, thresholds)
+    roots, links = group_files(version_words(versions), files, thresholds)
     return Grouping(links, assign_episode_ids(roots, prior or {}))
+
+
+def group_files(words: pl.DataFrame, files: pl.DataFrame,
+                thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
+    """Words (file_id, pos, tok) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
+    sigs = dedup.signatures(words.select("file_id", "pos", "tok"))
+    links = dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(files), files, thresholds) \
+        if files.height else VERSION_LINKS.empty()
+    return dedup.group(sorted(files["file_id"]), links, sigs, thresholds)
 
 
 def assign_episode_ids(roots: dict[str, str], prior: dict[str, str]) -> dict[str, str]:

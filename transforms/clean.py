@@ -262,7 +262,8 @@ def normalise_verbatim(segments: pl.DataFrame) -> pl.DataFrame:
     Display text never has a word that this text lacks, except canonical names (the property tests).
     """
     df = segments.with_columns(TEXT_INIT).pipe(remove_invisibles).pipe(strip_markup).pipe(fix_encoding)
-    return df.pipe(normalise_whitespace).pipe(flag_events)
+    # ftfy can refuse text it repairs once odd spaces are normalised ("cafÃ©Σ" + NBSP): encoding once more
+    return df.pipe(normalise_whitespace).pipe(fix_encoding).pipe(normalise_whitespace).pipe(flag_events)
 
 
 def clean_segments(segments: pl.DataFrame, *, options: CleanOptions = CleanOptions(),

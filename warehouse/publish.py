@@ -35,6 +35,11 @@ def checksums(tables: dict[str, pl.DataFrame]) -> dict[str, str]:
     return {name: table_checksum(df) for name, df in sorted(tables.items())}
 
 
+def snapshot_name(sums: dict[str, str]) -> str:
+    """A snapshot folder is named after its content: the hash of its table checksums."""
+    return hashlib.sha256(json.dumps(sums).encode()).hexdigest()[:16]
+
+
 def current_checksums(layout: Layout) -> dict[str, str] | None:
     pointer = layout.parquet / "CURRENT.json"
     return json.loads(pointer.read_text())["checksums"] if pointer.exists() else None
@@ -43,7 +48,7 @@ def current_checksums(layout: Layout) -> dict[str, str] | None:
 def write_snapshot(layout: Layout, tables: dict[str, pl.DataFrame]) -> Path:
     """Write every table as Parquet into a temp folder, then rename it to its content name."""
     sums = checksums(tables)
-    name = hashlib.sha256(json.dumps(sums).encode()).hexdigest()[:16]
+    name = snapshot_name(sums)
     final = layout.parquet / name
     if final.exists():
         return final
@@ -118,7 +123,7 @@ def _log_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
 def _point_current(layout: Layout, tables: dict[str, pl.DataFrame]) -> None:
     """Record the published snapshot, then drop older snapshots beyond KEEP_SNAPSHOTS."""
     sums = checksums(tables)
-    name = hashlib.sha256(json.dumps(sums).encode()).hexdigest()[:16]
+    name = snapshot_name(sums)
     tmp = layout.parquet / "CURRENT.json.tmp"
     tmp.write_text(json.dumps({"snapshot": name, "checksums": sums}, indent=1))
     tmp.replace(layout.parquet / "CURRENT.json")
@@ -138,7 +143,7 @@ def export_parquet(tables: dict[str, pl.DataFrame], url: str) -> str:
 
     fs, root = fsspec.core.url_to_fs(url)
     sums = checksums(tables)
-    name = hashlib.sha256(json.dumps(sums).encode()).hexdigest()[:16]
+    name = snapshot_name(sums)
     folder = f"{root.rstrip('/')}/{name}"
     fs.makedirs(folder, exist_ok=True)
     for table, df in sorted(tables.items()):

@@ -19,7 +19,7 @@ from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
 from warehouse.layout import Layout
 
-CACHE_VERSION = f"p{PARSER_VERSION}-c2"
+CACHE_VERSION = f"p{PARSER_VERSION}-c3"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
 
@@ -62,7 +62,8 @@ def stage_files(files: list[tuple[Path, str]], layout: Layout, options: CleanOpt
     key = settings_key(options, glossary)
     out: list[Staged] = []
     todo: dict[bool, list[tuple[Staged, object]]] = {False: [], True: []}  # rolling captions or not
-    results: dict[int, dict] = {}
+    results: dict[str, dict] = {}  # file_id -> parse/clean result (exact copies in a batch share one)
+    pending: set[str] = set()  # parsed, waiting for the batch's cleaning pass
     for path, rel in files:
         try:
             raw = _read(path)
@@ -73,25 +74,28 @@ def stage_files(files: list[tuple[Path, str]], layout: Layout, options: CleanOpt
         file_id, apath = archive(layout, raw)
         staged = Staged(rel, file_id, len(raw), apath)
         out.append(staged)
+        if file_id in results or file_id in pending:
+            continue
         cached = _load_cache(layout, key, file_id)
         if cached is not None:
-            results[id(staged)] = cached
+            results[file_id] = cached
             continue
         try:
             parsed = parse(raw, source=rel)
         except TranscriptParseError as err:
-            results[id(staged)] = {"status": "quarantined", "reason": str(err), "format": _safe_format(raw),
-                                   "line": err.line}
-            _save_cache(layout, key, file_id, results[id(staged)])
+            results[file_id] = {"status": "quarantined", "reason": str(err), "format": _safe_format(raw),
+                                "line": err.line}
+            _save_cache(layout, key, file_id, results[file_id])
             continue
         todo[parsed.format in ROLLING_FORMATS].append((staged, parsed))
+        pending.add(file_id)
     for rolling, items in todo.items():
         opts = dataclasses.replace(options, rolling_captions=rolling)
         cleaned = clean_many([p.segments for _, p in items], options=opts, glossary=glossary)
         for (staged, parsed), (segments, rejects) in zip(items, cleaned):
-            results[id(staged)] = _result(parsed, staged.path, segments, rejects)
-            _save_cache(layout, key, staged.file_id, results[id(staged)])
-    return [_apply(s, results[id(s)]) if id(s) in results else s for s in out]
+            results[staged.file_id] = _result(parsed, staged.path, segments, rejects)
+            _save_cache(layout, key, staged.file_id, results[staged.file_id])
+    return [_apply(s, results[s.file_id]) if s.file_id in results else s for s in out]
 
 
 def _read(path: Path) -> bytes:
