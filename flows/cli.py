@@ -34,6 +34,7 @@ def run(
     dask_address: str = typer.Option(DEFAULTS.dask_address or "", help="Dask scheduler address (dask runner)"),
     parquet_url: str = typer.Option(DEFAULTS.parquet_url or "", help="Also write tables to this fsspec URL"),
     no_report: bool = typer.Option(False, help="Do not write the HTML report"),
+    rescan: bool = typer.Option(False, help="Re-read every file even if none changed size or mtime"),
 ) -> None:
     """Ingest a folder into the warehouse (a Prefect flow run; local temporary server if none is set)."""
     from flows import progress
@@ -41,7 +42,8 @@ def run(
 
     params = IngestParams(input_dir=input_dir, warehouse_dir=warehouse, drop_fillers=not keep_fillers,
                           lock_wait_s=wait, validate_data=not no_validate, task_runner=task_runner, workers=workers,
-                          dask_address=dask_address or None, parquet_url=parquet_url or None, report=not no_report)
+                          dask_address=dask_address or None, parquet_url=parquet_url or None, report=not no_report,
+                          rescan=rescan)
     from warehouse.lock import WarehouseBusy, writer_lock
 
     try:
@@ -64,6 +66,8 @@ def _print_summary(summary: dict) -> None:
                 "validation", "published", "report"):
         t.add_row(key, str(summary.get(key)))
     console.print(t)
+    if summary.get("skipped"):
+        err.print(f"[green]nothing to do:[/] {summary['skipped']}")
     for q in summary.get("quarantine", []):
         err.print(f"[yellow]quarantined[/] {q['path']}: {q['reason']}")
 

@@ -28,10 +28,9 @@ from warehouse import state
 from warehouse.archive import discover
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
-from warehouse.publish import export_parquet, publish, unchanged_validation
-from warehouse.report import build_report
+from warehouse.publish import export_parquet, log_run, publish, unchanged_validation
 from warehouse.stage import Staged, settings_key, stage_files
-from warehouse.tables import MergeJobs, assemble, merge_serial
+from warehouse.tables import MERGE_VERSION, MergeJobs, assemble, merge_serial
 
 
 @task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -97,6 +96,7 @@ def export_tables(tables: dict[str, pl.DataFrame], url: str) -> str:
 @task(name="write-report", cache_policy=NO_CACHE)
 def write_report(layout: Layout, pages: int | None) -> Path:
     """The offline HTML report (corpus page + episode pages) from the published warehouse."""
+    from warehouse.report import build_report  # matplotlib + jinja: not needed by a run that skips
     return build_report(layout, max_episode_pages=pages)
 
 
@@ -125,12 +125,15 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     with writer_lock(layout, params.lock_wait_s), ExitStack() as stack:
         t = time.perf_counter()
         paths = discover_files(params.input_dir)
+        glossary = load_glossary() if params.repair_names else None
+        options = _options(params)
+        inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary))
+        if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
+            return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
         # a pool only pays off beyond one batch: small runs (the sample corpus) stay in this process
         runner = stack.enter_context(make_runner(params)) if len(paths) > params.batch_size else None
         staged = _stage_all(paths, params, layout, runner)
         timings["stage"] = time.perf_counter() - t
-        glossary = load_glossary() if params.repair_names else None
-        options = _options(params)
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
         rebuilt, reused = 0, False
@@ -168,8 +171,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
         if params.parquet_url:
             summary["exported_to"] = export_tables(tables, params.parquet_url)
-    summary["published"] = published
-    summary["data_docs"] = str((layout.docs / "validation" / "index.html").resolve())
+        summary["published"] = published
+        summary["data_docs"] = str((layout.docs / "validation" / "index.html").resolve())
+        state.record_inputs(layout, inputs, summary)
     if params.report:
         t = time.perf_counter()
         summary["report"] = str(write_report(layout, params.report_pages).resolve())
@@ -177,6 +181,28 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     _artifacts(summary, tables)
     if summary["validation"] is None or "quarantin" in summary["validation"]:
         logger.warning("validation: %s", summary["validation"])
+    return summary
+
+
+def _run_key(params: IngestParams, options: CleanOptions, glossary: pl.DataFrame | None) -> str:
+    """What the published tables depend on besides the input files."""
+    return "|".join([settings_key(options, glossary), MERGE_VERSION, str(params.validate_data),
+                     str(params.parquet_url)])
+
+
+def _nothing_changed(previous: dict, params: IngestParams, layout: Layout, run: dict, n_files: int,
+                     seconds: float) -> dict:
+    """No input file changed since the current snapshot was made from them: log the run, stop."""
+    summary = previous | {"published": False, "episodes_rebuilt": 0, "files_seen": n_files,
+                          "skipped": "no input file added, removed or changed since the current snapshot",
+                          "timings_s": {"discover": round(seconds, 3)}}
+    log_run(layout, run | {"published": False, "summary": summary})
+    if params.report:  # the report of the current snapshot, written now if an earlier run skipped it
+        site = layout.root / "site" / "index.html"
+        summary["report"] = str((site if site.exists() else write_report(layout, params.report_pages)).resolve())
+    get_run_logger().info("nothing to do: %s", summary["skipped"])
+    create_markdown_artifact(f"# Ingest run\n\nNothing to do: {summary['skipped']} ({n_files} files checked).",
+                             key="ingest-summary", description="What this run did")
     return summary
 
 

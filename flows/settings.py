@@ -31,6 +31,8 @@ class IngestParams(BaseModel):
         default=None, description="Dask scheduler to use (tcp://host:8786); none: a LocalCluster of `workers`")
     parquet_url: str | None = Field(
         default=None, description="Also write the published tables here (any fsspec URL: s3://..., file://...)")
+    rescan: bool = Field(
+        default=False, description="Re-read every file even if no file's size or modification time changed")
     report: bool = Field(default=True, description="Write the HTML report after publishing")
     report_pages: int | None = Field(
         default=50, ge=0, description="Episode pages in the run's report (newest first; none: all)")

@@ -111,6 +111,15 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql.read_text())
 
 
+def log_run(layout: Layout, run: dict) -> None:
+    """Only a row in `runs` (a run that found nothing to do still leaves its trace)."""
+    con = _connect_for_writing(layout)
+    try:
+        _log_run(con, run)
+    finally:
+        con.close()
+
+
 def _log_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
     con.execute("create table if not exists runs (run_id varchar, started_at timestamptz, "
                 "finished_at timestamptz, published boolean, summary json)")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 
 from warehouse.layout import Layout
 
 
+INPUTS_FILE = "inputs.json"
+
+
 def _read(layout: Layout, table: str) -> pl.DataFrame | None:
-    import json
     pointer = layout.parquet / "CURRENT.json"
     if not pointer.exists():
         return None
@@ -30,3 +36,45 @@ def first_seen(layout: Layout) -> dict[str, datetime]:
     if df is None:
         return {}
     return dict(df.group_by("file_id").agg(pl.col("ingested_at").min()).iter_rows())
+
+
+# -- the no-change fast path: what the inputs looked like when the current snapshot was made ------------
+
+def inputs_fingerprint(paths: list[Path], input_dir: Path, settings: str) -> str:
+    """Every input file's relative path, size and mtime, plus the settings key, as one hash.
+
+    Equal fingerprints mean no file was added, removed, replaced or touched since (the make rule);
+    `rescan` in the run parameters re-reads everything anyway.
+    """
+    h = hashlib.sha256(settings.encode())
+    for p in paths:
+        try:
+            st = os.stat(p)
+            h.update(f"{p.relative_to(input_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError as err:
+            h.update(f"{p}\0error {err.errno}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def _current_snapshot(layout: Layout) -> str | None:
+    pointer = layout.parquet / "CURRENT.json"
+    return json.loads(pointer.read_text())["snapshot"] if pointer.exists() else None
+
+
+def unchanged_inputs(layout: Layout, fingerprint: str) -> dict | None:
+    """The summary of the run that published the current snapshot from these very inputs, else None."""
+    path = layout.root / INPUTS_FILE
+    if not path.exists() or not layout.db.exists():
+        return None
+    seen = json.loads(path.read_text())
+    if seen.get("fingerprint") != fingerprint or seen.get("snapshot") != _current_snapshot(layout):
+        return None
+    return seen["summary"]
+
+
+def record_inputs(layout: Layout, fingerprint: str, summary: dict) -> None:
+    """After a run that ended in the current snapshot: remember its inputs (atomically replaced)."""
+    tmp = layout.root / (INPUTS_FILE + ".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "snapshot": _current_snapshot(layout),
+                               "summary": summary}, default=str))
+    tmp.replace(layout.root / INPUTS_FILE)

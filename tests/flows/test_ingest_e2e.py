@@ -34,7 +34,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dic
     first = ingest(params)
     tables = _tables(root / "warehouse.duckdb")
     second = ingest(params)
-    return root, {"first": first, "second": second}, tables
+    rescan = ingest(params.model_copy(update={"rescan": True}))
+    return root, {"first": first, "second": second, "rescan": rescan}, tables
 
 
 def test_four_episodes_from_five_files(warehouse) -> None:
@@ -79,6 +80,13 @@ def test_rerun_changes_nothing(warehouse) -> None:
     root, runs, before = warehouse
     after = _tables(root / "warehouse.duckdb")
     assert runs["second"]["published"] is False
+    assert "no input file" in runs["second"]["skipped"]  # the fast path: nothing was read again
+    assert runs["second"]["episodes"] == runs["first"]["episodes"]
+    assert runs["rescan"]["published"] is False and "skipped" not in runs["rescan"]  # read, merged: same tables
+    assert runs["rescan"]["episodes_rebuilt"] == 0
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select count(*), count(*) filter (published) from runs").fetchone() == (3, 1)
+    con.close()
     assert {k: table_checksum(v) for k, v in before.items()} == {k: table_checksum(v) for k, v in after.items()}
 
 
