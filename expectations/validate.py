@@ -58,8 +58,18 @@ def _speaker_known(tables: dict[str, pl.DataFrame]) -> pl.Expr:
     return pl.col("speaker").is_null() | (pl.col("episode_id") + "\x1f" + pl.col("speaker")).is_in(keys)
 
 
-def validate(tables: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> Validation:
-    """Run every table's suite; collect per-expectation results and the episodes/files that failed."""
+EPISODES_PER_BATCH = 500  # a lazy (big) table is validated this many episodes at a time
+
+
+def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | None = None,
+             only_episodes: set[str] | None = None) -> Validation:
+    """Run every table's suite; collect per-expectation results and the episodes/files that failed.
+
+    A lazy table (the big episode tables, scanned from the cache) is validated in batches of
+    EPISODES_PER_BATCH episodes, and only for `only_episodes` when given: the episodes whose rows
+    have not passed before. Every other table is validated whole. Results are per expectation,
+    summed over batches.
+    """
     import great_expectations as gx  # lazy: seconds to import
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -68,20 +78,53 @@ def validate(tables: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> V
     source = ctx.data_sources.add_pandas("staged")
     rows, bad_eps, bad_files = [], {}, {}
     for name in sorted(t for t in tables if t != "validation_results"):
-        df = with_helpers(name, tables[name], tables)
         suite = ctx.suites.add(gx.ExpectationSuite(name=name))
         for cls, kwargs in suite_spec(name):
             suite.add_expectation(getattr(gx.expectations, cls)(**kwargs))
         batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        res = vd.run(batch_parameters={"dataframe": df.to_pandas()}, result_format="COMPLETE")
-        for r in res.results:
-            rows.append(_row(name, r))
-            if not r.success:
-                _blame(df, r, f"{name}: {_label(r)}", bad_eps, bad_files)
+        per_batch = []
+        for frame in _batches(tables[name], only_episodes):
+            df = with_helpers(name, frame, tables)
+            res = vd.run(batch_parameters={"dataframe": df.to_pandas()}, result_format="COMPLETE")
+            for r in res.results:
+                per_batch.append(_row(name, r))
+                if not r.success:
+                    _blame(df, r, f"{name}: {_label(r)}", bad_eps, bad_files)
+        rows += _combine(per_batch)
     if docs_dir is not None:
         _build_docs(ctx, docs_dir)
     return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files)
+
+
+def _batches(table: pl.DataFrame | pl.LazyFrame, only: set[str] | None):
+    """A frame as it is; a lazy scan as frames of at most EPISODES_PER_BATCH episodes (one empty if none)."""
+    if isinstance(table, pl.DataFrame):
+        yield table
+        return
+    episodes = sorted(only) if only is not None else \
+        table.select(pl.col("episode_id").unique()).collect()["episode_id"].sort().to_list()
+    if not episodes:
+        yield table.head(0).collect()
+    for i in range(0, len(episodes), EPISODES_PER_BATCH):
+        part = episodes[i:i + EPISODES_PER_BATCH]
+        yield table.filter(pl.col("episode_id").is_in(part)).collect()
+
+
+def _combine(rows: list[dict]) -> list[dict]:
+    """One row per expectation: success if every batch passed, unexpected counts summed."""
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["table_name"], r["expectation"], r["column_name"])
+        if key not in out:
+            out[key] = dict(r)
+            continue
+        seen = out[key]
+        if r["unexpected_count"] is not None:
+            seen["unexpected_count"] = (seen["unexpected_count"] or 0) + r["unexpected_count"]
+        if not r["success"] and seen["success"]:
+            seen["success"], seen["sample"] = False, r["sample"]
+    return list(out.values())
 
 
 def _label(r) -> str:

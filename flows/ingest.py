@@ -28,9 +28,9 @@ from warehouse import state
 from warehouse.archive import discover
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
-from warehouse.publish import export_parquet, log_run, publish, unchanged_validation
+from warehouse.publish import checksums, export_parquet, log_run, publish, table_checksum, unchanged_validation
 from warehouse.stage import Staged, settings_key, stage_files
-from warehouse.tables import MERGE_VERSION, MergeJobs, assemble, merge_serial
+from warehouse.tables import MERGE_VERSION, MergeJobs, Tables, assemble, mark_episodes, merge_serial
 
 
 @task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -68,7 +68,7 @@ merge_chunk = task(name="merge-episodes", retries=1, task_run_name="merge-episod
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
                  quarantine: dict[str, str], settings: str, runner: TaskRunner | None,
-                 workers: int) -> tuple[dict[str, pl.DataFrame], int]:
+                 workers: int) -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
     def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None) -> list:
         if runner is None or len(jobs) < 8:
@@ -83,14 +83,15 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
 
 
 @task(name="validate-tables", cache_policy=NO_CACHE)
-def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout) -> Validation:
-    return validate(tables, layout.docs / "validation")
+def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: set[str]) -> Validation:
+    """Every table; of the big episode tables, only the rows of `episodes` (not validated before)."""
+    return validate(tables, layout.docs / "validation", only_episodes=episodes)
 
 
 @task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def export_tables(tables: dict[str, pl.DataFrame], url: str) -> str:
+def export_tables(layout: Layout, url: str) -> str:
     """The published tables, also as Parquet at an fsspec URL (object storage for other engines)."""
-    return export_parquet(tables, url)
+    return export_parquet(layout, url)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
@@ -101,17 +102,18 @@ def write_report(layout: Layout, pages: int | None) -> Path:
 
 
 @task(name="publish-warehouse", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def publish_tables(tables: dict[str, pl.DataFrame], layout: Layout, run: dict) -> bool:
-    return publish(layout, tables, run)
+def publish_tables(tables: dict[str, pl.DataFrame], layout: Layout, run: dict, sums: dict[str, str]) -> bool:
+    return publish(layout, tables, run, sums)
 
 
-def _quarantine_for(validation: Validation, tables: dict[str, pl.DataFrame]) -> dict[str, str]:
+def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str], tables: dict[str, pl.DataFrame],
+                    note: str = "") -> dict[str, str]:
     """Files to hold back: every version of a failing episode, and failing files themselves."""
     versions = tables["episode_versions"]
-    out = dict(validation.bad_files)
-    for eid, reason in validation.bad_episodes.items():
+    out = dict(bad_files)
+    for eid, reason in bad_episodes.items():
         for fid in versions.filter(pl.col("episode_id") == eid)["file_id"].to_list():
-            out[fid] = f"failed validation: {reason}"
+            out[fid] = f"failed validation: {reason}" + (f" {note}" if note else "")
     return out
 
 
@@ -137,24 +139,34 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
         rebuilt, reused = 0, False
-        for passes in range(1, 4):
+        sums: dict[str, str] = {}
+        validation, validated, results = None, set(), []
+        for passes in range(1, 6):
             t = time.perf_counter()
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
                                           runner, worker_count(params))
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
+            sums = checksums(tables)
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
             if not params.validate_data:
-                validation = None
                 break
-            if passes == 1 and (previous := unchanged_validation(layout, tables)) is not None:
-                validation, results, reused = None, [previous], True  # these rows passed when published
+            known = _quarantine_for(tables.known_failures, {}, tables, "(known from an earlier run)")
+            if known and not known.keys() <= quarantine.keys() and passes < 5:  # these files failed before: no need to ask GX
+                logger.warning("%d file(s) failed validation in an earlier run; quarantining", len(known))
+                quarantine |= known
+                continue
+            if passes == 1 and (previous := unchanged_validation(layout, tables, sums)) is not None:
+                results, reused = [previous], True  # these rows passed when published
                 timings["validate"] = 0.0
                 break
             t = time.perf_counter()
-            validation = validate_tables(tables, layout)
+            validation = validate_tables(tables, layout, tables.unvalidated)
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
-            extra = _quarantine_for(validation, tables)
+            mark_episodes(layout, [tables.keys[e] for e in validation.bad_episodes if e in tables.keys], "FAILED",
+                          "; ".join(sorted(set(validation.bad_episodes.values()))))
+            validated = tables.unvalidated - validation.bad_episodes.keys()
+            extra = _quarantine_for(validation.bad_episodes, validation.bad_files, tables)
             if validation.success or not extra or extra.keys() <= quarantine.keys():
                 break
             logger.warning("validation failed for %d file(s); quarantining and rebuilding", len(extra))
@@ -164,13 +176,16 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                + _failures(validation))
         tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
             else VALIDATION_RESULTS.empty()
-        summary = _summary(tables, validation, timings, reused) | {"episodes_rebuilt": rebuilt,
+        sums["validation_results"] = table_checksum(tables["validation_results"])
+        summary = _summary(tables, validation, timings, reused, sums) | {"episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()
-        published = publish_tables(tables, layout, run | {"summary": summary})
+        published = publish_tables(tables, layout, run | {"summary": summary}, sums)
+        if params.validate_data:  # their rows are in the validated, published tables: not checked again
+            mark_episodes(layout, [tables.keys[e] for e in validated if e in tables.keys], "VALID")
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
         if params.parquet_url:
-            summary["exported_to"] = export_tables(tables, params.parquet_url)
+            summary["exported_to"] = export_tables(layout, params.parquet_url)
         summary["published"] = published
         summary["data_docs"] = str((layout.docs / "validation" / "index.html").resolve())
         state.record_inputs(layout, inputs, summary)
@@ -236,7 +251,7 @@ def _failures(validation: Validation) -> str:
 
 
 def _summary(tables: dict[str, pl.DataFrame], validation: Validation | None, timings: dict,
-             reused: bool = False) -> dict:
+             reused: bool, sums: dict[str, str]) -> dict:
     files = tables["source_files"]
     counts = dict(files.group_by("status").len().iter_rows())
     return {
@@ -246,7 +261,7 @@ def _summary(tables: dict[str, pl.DataFrame], validation: Validation | None, tim
         "quarantined": counts.get("quarantined", 0),
         "episodes": tables["episodes"].height,
         "episodes_merged": tables["episodes"].filter(pl.col("n_versions") > 1).height,
-        "rows": {name: df.height for name, df in sorted(tables.items())},
+        "rows": {name: int(sums[name].split(":")[0]) for name in sorted(tables)},
         "validation": "passed (tables unchanged since the validated publish)" if reused
         else _validation_label(tables, validation),
         "quarantine": files.filter(pl.col("status") == "quarantined").select("path", "reason").to_dicts(),

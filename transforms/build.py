@@ -30,22 +30,46 @@ def version_words(versions: list[Version]) -> pl.DataFrame:
                                                                "tok": pl.String})
 
 
+def file_signatures(segments: dict[str, pl.DataFrame]) -> dict[str, pl.Series]:
+    """file_id -> its sampled shingle hashes, from its cleaned segments (computed once, at staging)."""
+    words = [explode_words(seg).with_columns(pl.lit(fid).alias("file_id")) for fid, seg in segments.items()]
+    if not words:
+        return {}
+    sigs = dedup.signatures(pl.concat(words).select("file_id", "pos", "tok"))
+    per_file = sigs.group_by("file_id").agg(pl.col("h").sort())
+    return {fid: hs for fid, hs in zip(per_file["file_id"], per_file["h"])}
+
+
+def file_table(metas: dict[str, object]) -> pl.DataFrame:
+    """file_id -> TranscriptMeta, as the frame of metadata signals grouping uses."""
+    return pl.DataFrame(
+        [{"file_id": fid, "video_id": m.video_id, "show": m.show, "episode_number": m.episode_number}
+         for fid, m in metas.items()],
+        schema={"file_id": pl.String, "video_id": pl.String, "show": pl.String, "episode_number": pl.Int32},
+    )
+
+
 def group_versions(versions: list[Version], prior: dict[str, str] | None = None,
                    thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
     """Decide which files are one episode; reuse prior episode ids so they stay stable."""
-    files = pl.DataFrame(
-        [{"file_id": v.file_id, "video_id": v.meta.video_id, "show": v.meta.show,
-          "episode_number": v.meta.episode_number} for v in versions],
-        schema={"file_id": pl.String, "video_id": pl.String, "show": pl.String, "episode_number": pl.Int32},
-    )
-    roots, links = group_files(version_words(versions), files, thresholds)
+    files = file_table({v.file_id: v.meta for v in versions})
+    roots, links = group_files(dedup.signatures(version_words(versions)), files, thresholds)
     return Grouping(links, assign_episode_ids(roots, prior or {}))
 
 
-def group_files(words: pl.DataFrame, files: pl.DataFrame,
+def group_signed(sigs: dict[str, pl.Series], metas: dict[str, object], prior: dict[str, str] | None = None,
+                 thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
+    """The same decision from signatures computed at staging (file_id -> hashes) and metadata."""
+    frame = (pl.DataFrame({"file_id": list(sigs), "h": list(sigs.values())},
+                          schema={"file_id": pl.String, "h": pl.List(pl.UInt64)})
+             .explode("h").drop_nulls("h"))
+    roots, links = group_files(frame, file_table(metas), thresholds)
+    return Grouping(links, assign_episode_ids(roots, prior or {}))
+
+
+def group_files(sigs: pl.DataFrame, files: pl.DataFrame,
                 thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
-    """Words (file_id, pos, tok) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
-    sigs = dedup.signatures(words.select("file_id", "pos", "tok"))
+    """Signatures (file_id, h) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
     links = dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(files), files, thresholds) \
         if files.height else VERSION_LINKS.empty()
     return dedup.group(sorted(files["file_id"]), links, sigs, thresholds)
@@ -85,10 +109,11 @@ def build_episode_tables(versions: list[Version], grouping: Grouping,
     return tables
 
 
-def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
-    """Stack per-episode frames table by table (every table present, even when empty)."""
+def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]],
+                          only: set[str] | None = None) -> dict[str, pl.DataFrame]:
+    """Stack per-episode frames table by table (every table present, even when empty; or just `only`)."""
     return {t.name: pl.concat([p[t.name] for p in per_episode]) if per_episode else t.empty()
-            for t in EPISODE_TABLES}
+            for t in EPISODE_TABLES if only is None or t.name in only}
 
 
 def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,

@@ -24,15 +24,34 @@ SQL_DIR = Path(__file__).parent / "sql"
 KEEP_SNAPSHOTS = 2
 
 
-def table_checksum(df: pl.DataFrame) -> str:
-    """Order-independent content checksum of a table (row hashes summed) plus its row count."""
-    if df.is_empty():
+Frame = pl.DataFrame | pl.LazyFrame  # the big episode tables arrive as lazy scans of the episode cache
+
+
+def table_checksum(df: Frame) -> str:
+    """Order-independent content checksum of a table (row hashes summed) plus its row count.
+
+    Works on a lazy scan too (streamed, so a table larger than memory can be summed).
+    """
+    if not df.collect_schema().names():
         return "0:0"
-    return f"{df.height}:{int(df.hash_rows(seed=1).cast(pl.UInt64).sum()) & (2**64 - 1):016x}"
+    row = pl.struct(pl.all()).hash(seed=1)
+    n, lo, hi = df.lazy().select(
+        pl.len().alias("n"), (row % 2**32).sum().alias("lo"), (row // 2**32).sum().alias("hi")).collect(engine="streaming").row(0)
+    if not n:
+        return "0:0"
+    return f"{n}:{(int(hi) * 2**32 + int(lo)) & (2**64 - 1):016x}"
 
 
-def checksums(tables: dict[str, pl.DataFrame]) -> dict[str, str]:
+def checksums(tables: dict[str, Frame]) -> dict[str, str]:
     return {name: table_checksum(df) for name, df in sorted(tables.items())}
+
+
+def write_table(df: Frame, path: Path) -> None:
+    """One table as one Parquet file; a lazy scan is streamed, never held whole in memory."""
+    if isinstance(df, pl.LazyFrame):
+        df.sink_parquet(path, statistics=True)
+    else:
+        df.write_parquet(path, statistics=True)
 
 
 def snapshot_name(sums: dict[str, str]) -> str:
@@ -45,9 +64,9 @@ def current_checksums(layout: Layout) -> dict[str, str] | None:
     return json.loads(pointer.read_text())["checksums"] if pointer.exists() else None
 
 
-def write_snapshot(layout: Layout, tables: dict[str, pl.DataFrame]) -> Path:
+def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str] | None = None) -> Path:
     """Write every table as Parquet into a temp folder, then rename it to its content name."""
-    sums = checksums(tables)
+    sums = sums or checksums(tables)
     name = snapshot_name(sums)
     final = layout.parquet / name
     if final.exists():
@@ -56,20 +75,24 @@ def write_snapshot(layout: Layout, tables: dict[str, pl.DataFrame]) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for table, df in tables.items():
-        df.write_parquet(tmp / f"{table}.parquet", statistics=True)
+        write_table(df, tmp / f"{table}.parquet")
     (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
     tmp.rename(final)
     return final
 
 
-def publish(layout: Layout, tables: dict[str, pl.DataFrame], run: dict) -> bool:
-    """Swap the new tables in atomically; False (nothing written but the run log) if unchanged."""
-    unchanged = current_checksums(layout) == checksums(tables) and layout.db.exists()
+def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str, str] | None = None) -> bool:
+    """Swap the new tables in atomically; False (nothing written but the run log) if unchanged.
+
+    `sums` are the tables' checksums if the caller has them already (they cost a pass over the data).
+    """
+    sums = sums or checksums(tables)
+    unchanged = current_checksums(layout) == sums and layout.db.exists()
     con = _connect_for_writing(layout)
     try:
         con.execute("begin transaction")
         if not unchanged:
-            _load_tables(con, write_snapshot(layout, tables), tables)
+            _load_tables(con, write_snapshot(layout, tables, sums), tables)
             apply_views(con)
         _log_run(con, run | {"published": not unchanged})
         con.execute("commit")
@@ -79,7 +102,7 @@ def publish(layout: Layout, tables: dict[str, pl.DataFrame], run: dict) -> bool:
     finally:
         con.close()
     if not unchanged:
-        _point_current(layout, tables)
+        _point_current(layout, sums)
     return not unchanged
 
 
@@ -95,14 +118,13 @@ def _connect_for_writing(layout: Layout, wait_s: float = 60.0) -> duckdb.DuckDBP
             time.sleep(0.05)
 
 
-def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, pl.DataFrame]) -> None:
+def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, Frame]) -> None:
+    """DuckDB reads each table straight from the snapshot's Parquet (streamed, not via Python)."""
     for name in tables:
         if name not in TABLES:
             raise ValueError(f"not a declared table: {name}")
-        arrow = pl.read_parquet(snapshot / f"{name}.parquet").to_arrow()
-        con.register("incoming", arrow)
-        con.execute(f"create or replace table {name} as select * from incoming")  # name checked above
-        con.unregister("incoming")
+        path = str(snapshot / f"{name}.parquet")
+        con.execute(f"create or replace table {name} as select * from read_parquet(?)", [path])  # name checked
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -129,9 +151,8 @@ def _log_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
     ])
 
 
-def _point_current(layout: Layout, tables: dict[str, pl.DataFrame]) -> None:
+def _point_current(layout: Layout, sums: dict[str, str]) -> None:
     """Record the published snapshot, then drop older snapshots beyond KEEP_SNAPSHOTS."""
-    sums = checksums(tables)
     name = snapshot_name(sums)
     tmp = layout.parquet / "CURRENT.json.tmp"
     tmp.write_text(json.dumps({"snapshot": name, "checksums": sums}, indent=1))
@@ -142,8 +163,9 @@ def _point_current(layout: Layout, tables: dict[str, pl.DataFrame]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def export_parquet(tables: dict[str, pl.DataFrame], url: str) -> str:
-    """Copy the tables to any fsspec URL (s3://, gs://, abfs://, file://, memory://) as `<url>/<snapshot>/`.
+def export_parquet(layout: Layout, url: str) -> str:
+    """Copy the current snapshot to any fsspec URL (s3://, gs://, abfs://, file://, memory://) as
+    `<url>/<snapshot>/`, file by file (streamed: no table is loaded).
 
     Object stores cannot rename a folder, so the snapshot is written under its content name first and
     `<url>/CURRENT.json` is replaced last: a reader that follows CURRENT.json never sees half a snapshot.
@@ -151,19 +173,19 @@ def export_parquet(tables: dict[str, pl.DataFrame], url: str) -> str:
     import fsspec  # comes with dask; only needed when an export URL is set
 
     fs, root = fsspec.core.url_to_fs(url)
-    sums = checksums(tables)
-    name = snapshot_name(sums)
+    pointer = json.loads((layout.parquet / "CURRENT.json").read_text())
+    name, sums = pointer["snapshot"], pointer["checksums"]
     folder = f"{root.rstrip('/')}/{name}"
     fs.makedirs(folder, exist_ok=True)
-    for table, df in sorted(tables.items()):
-        with fs.open(f"{folder}/{table}.parquet", "wb") as f:
-            df.write_parquet(f, statistics=True)
+    for table in sorted(sums):
+        fs.put_file(str(layout.parquet / name / f"{table}.parquet"), f"{folder}/{table}.parquet")
     with fs.open(f"{root.rstrip('/')}/CURRENT.json", "w") as f:
         f.write(json.dumps({"snapshot": name, "checksums": sums}, indent=1))
     return f"{url.rstrip('/')}/{name}"
 
 
-def unchanged_validation(layout: Layout, tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+def unchanged_validation(layout: Layout, tables: dict[str, Frame],
+                         sums: dict[str, str] | None = None) -> pl.DataFrame | None:
     """The published validation results, if `tables` equal what was published (and so validated) last.
 
     A no-change re-run then skips Great Expectations: the very same rows already passed it.
@@ -171,7 +193,7 @@ def unchanged_validation(layout: Layout, tables: dict[str, pl.DataFrame]) -> pl.
     current = current_checksums(layout)
     if current is None or not layout.db.exists():
         return None
-    sums = checksums({k: v for k, v in tables.items() if k != "validation_results"})
+    sums = sums or checksums({k: v for k, v in tables.items() if k != "validation_results"})
     if any(current.get(k) != v for k, v in sums.items()):
         return None
     pointer = json.loads((layout.parquet / "CURRENT.json").read_text())

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.build import file_signatures
 from transforms.clean import CleanOptions, clean_many
 from transforms.merge import Version
 from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
@@ -19,14 +20,18 @@ from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
 from warehouse.layout import Layout
 
-CACHE_VERSION = f"p{PARSER_VERSION}-c3"
+CACHE_VERSION = f"p{PARSER_VERSION}-c4"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
 
 
 @dataclass
 class Staged:
-    """What staging learned about one input file."""
+    """What staging learned about one input file: small, because a run holds one per file.
+
+    The cleaned segments stay in the per-file cache; `version` reads them when a merge needs them,
+    and `sigs` (the file's sampled shingle hashes) is all that grouping needs.
+    """
 
     path: str
     file_id: str
@@ -36,9 +41,24 @@ class Staged:
     kind: str = "unknown"
     status: str = "loaded"
     reason: str | None = None
-    version: Version | None = None
+    meta: TranscriptMeta | None = None
+    n_segments: int = 0
+    sigs: pl.Series | None = None  # UInt64 shingle hashes (transforms.dedup.signatures)
+    segments_path: str | None = None  # cleaned segments (Parquet) in the per-file cache
     warnings: list[dict] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
+
+    @property
+    def version(self) -> Version | None:
+        """The parsed, cleaned file, its segments read from the cache (not kept in memory)."""
+        if self.status != "loaded" or self.segments_path is None:
+            return None
+        segments = CLEAN_SEGMENTS.conform(pl.read_parquet(self.segments_path))
+        return Version(self.file_id, self.format, self.kind, self.meta, segments)
+
+    def light(self) -> "Staged":
+        """A copy without signatures, to send to a merge worker."""
+        return dataclasses.replace(self, sigs=None)
 
 
 def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:
@@ -92,10 +112,12 @@ def stage_files(files: list[tuple[Path, str]], layout: Layout, options: CleanOpt
     for rolling, items in todo.items():
         opts = dataclasses.replace(options, rolling_captions=rolling)
         cleaned = clean_many([p.segments for _, p in items], options=opts, glossary=glossary)
+        sigs = file_signatures({staged.file_id: segments for (staged, _), (segments, _) in zip(items, cleaned)})
         for (staged, parsed), (segments, rejects) in zip(items, cleaned):
-            results[staged.file_id] = _result(parsed, staged.path, segments, rejects)
+            results[staged.file_id] = _result(parsed, staged.path, segments, rejects, sigs.get(staged.file_id))
             _save_cache(layout, key, staged.file_id, results[staged.file_id])
-    return [_apply(s, results[s.file_id]) if s.file_id in results else s for s in out]
+    return [_apply(s, results[s.file_id], _cache_dir(layout, key, s.file_id)) if s.file_id in results else s
+            for s in out]
 
 
 def _read(path: Path) -> bytes:
@@ -111,7 +133,7 @@ def _read(path: Path) -> bytes:
     raise OSError("file kept changing while it was read")
 
 
-def _result(parsed, rel: str, segments: pl.DataFrame, rejects: pl.DataFrame) -> dict:
+def _result(parsed, rel: str, segments: pl.DataFrame, rejects: pl.DataFrame, sigs: pl.Series | None) -> dict:
     if segments.filter(~pl.col("is_event") & (pl.col("text_match") != "")).is_empty():
         return {"status": "quarantined", "format": parsed.format, "line": None,
                 "reason": f"{rel}: no speech left after cleaning (only non-speech events or empty text)"}
@@ -119,7 +141,8 @@ def _result(parsed, rel: str, segments: pl.DataFrame, rejects: pl.DataFrame) -> 
         "status": "loaded", "format": parsed.format, "kind": parsed.meta.kind,
         "meta": dataclasses.asdict(parsed.meta),
         "warnings": [dataclasses.asdict(w) for w in parsed.warnings],
-        "rejects": rejects.to_dicts(), "segments": segments,
+        "rejects": rejects.to_dicts(), "n_segments": segments.height, "segments": segments,
+        "sigs": sigs if sigs is not None else pl.Series("h", [], pl.UInt64),
     }
 
 
@@ -140,9 +163,10 @@ def _save_cache(layout: Layout, key: str, file_id: str, result: dict) -> None:
     final = _cache_dir(layout, key, file_id)
     tmp = final.with_name(final.name + f".tmp{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
-    info = {k: v for k, v in result.items() if k != "segments"}
+    info = {k: v for k, v in result.items() if k not in ("segments", "sigs")}
     if "segments" in result:
         result["segments"].write_parquet(tmp / "segments.parquet")
+        result["sigs"].to_frame("h").write_parquet(tmp / "sigs.parquet")
     (tmp / "result.json").write_text(json.dumps(info, ensure_ascii=False))
     if final.exists():
         shutil.rmtree(tmp, ignore_errors=True)
@@ -156,11 +180,11 @@ def _load_cache(layout: Layout, key: str, file_id: str) -> dict | None:
         return None
     info = json.loads((folder / "result.json").read_text())
     if info["status"] == "loaded":
-        info["segments"] = pl.read_parquet(folder / "segments.parquet")
+        info["sigs"] = pl.read_parquet(folder / "sigs.parquet")["h"]
     return info
 
 
-def _apply(staged: Staged, result: dict) -> Staged:
+def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
     staged.status, staged.format = result["status"], result.get("format", "unknown")
     if staged.status != "loaded":
         staged.reason = result["reason"]
@@ -169,6 +193,6 @@ def _apply(staged: Staged, result: dict) -> Staged:
     meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
     staged.kind = result["kind"]
     staged.warnings, staged.rejects = result["warnings"], result["rejects"]
-    segments = CLEAN_SEGMENTS.conform(result["segments"])
-    staged.version = Version(staged.file_id, staged.format, staged.kind, TranscriptMeta(**meta), segments)
+    staged.meta, staged.n_segments, staged.sigs = TranscriptMeta(**meta), result["n_segments"], result["sigs"]
+    staged.segments_path = str(folder / "segments.parquet")
     return staged

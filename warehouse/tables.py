@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.build import EPISODE_TABLES, concat_episode_tables, episode_tables, episodes_of, group_versions
+from transforms.build import EPISODE_TABLES, concat_episode_tables, episode_tables, group_signed
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.layout import Layout
@@ -18,19 +18,32 @@ from warehouse.stage import Staged
 MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then rebuilt
 
 
-MergeJobs = list[tuple[str, list]]  # (episode id, its versions)
+BIG_TABLES = ("segments", "mentions")  # kept as Parquet in the episode cache and scanned lazily
+MergeJobs = list[tuple[str, list[Staged]]]  # (episode id, its files; segments are read where merged)
 
 
 def merge_serial(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None) -> list[dict[str, pl.DataFrame]]:
     """Merge episodes one after another (the flow passes a parallel version of this)."""
-    return [episode_tables(eid, members, links, glossary) for eid, members in jobs]
+    return [episode_tables(eid, [s.version for s in members], links, glossary) for eid, members in jobs]
+
+
+class Tables(dict):
+    """Table name -> frame, plus what the run needs to know about the episodes behind them.
+
+    With a layout, the big tables (BIG_TABLES) are lazy scans over the episode cache, so memory
+    holds only the small tables however large the corpus.
+    """
+
+    keys: dict[str, str]  # episode id -> cache key (its files + code version + settings)
+    unvalidated: set[str]  # episodes whose rows have not passed validation before
+    known_failures: dict[str, str]  # episode id -> why these very files failed validation before
 
 
 def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, datetime],
              glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
              layout: Layout | None = None, settings: str = "",
              merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None], list] = merge_serial,
-             ) -> tuple[dict[str, pl.DataFrame], int]:
+             ) -> tuple[Tables, int]:
     """All tables for this set of files, and how many episodes had to be merged anew.
 
     `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
@@ -44,29 +57,57 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         first_path.setdefault(s.file_id, s.path)
     loaded = [s for s in rows if s.status == "loaded" and first_path[s.file_id] == s.path
               and s.file_id not in quarantine]
-    versions = [s.version for s in loaded]
-    grouping = group_versions(versions, prior_ids)
+    grouping = group_signed({s.file_id: s.sigs for s in loaded}, {s.file_id: s.meta for s in loaded}, prior_ids)
+    episodes: dict[str, list[Staged]] = {}
+    for s in sorted(loaded, key=lambda s: s.file_id):  # members sorted by file id: input order never matters
+        episodes.setdefault(grouping.episode_of[s.file_id], []).append(s.light())
     per_episode: dict[str, dict[str, pl.DataFrame]] = {}
     todo: MergeJobs = []
-    keys: dict[str, str] = {}
-    for eid, members in episodes_of(versions, grouping).items():
-        keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
-        frames = _load_episode(layout, keys[eid]) if layout else None
+    tables = Tables()
+    tables.keys, tables.unvalidated, tables.known_failures = {}, set(), {}
+    for eid, members in sorted(episodes.items()):
+        key = tables.keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
+        frames = _load_episode(layout, key) if layout else None
         if frames is None:
             todo.append((eid, members))
         else:
             per_episode[eid] = frames
+            if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
+                tables.unvalidated.add(eid)
+            if folder.joinpath("FAILED").exists():
+                tables.known_failures[eid] = folder.joinpath("FAILED").read_text()
     for (eid, _), frames in zip(todo, merge(todo, grouping.links, glossary) if todo else []):
-        per_episode[eid] = frames
+        tables.unvalidated.add(eid)
         if layout:
-            _save_episode(layout, keys[eid], frames)
+            _save_episode(layout, tables.keys[eid], frames)
+            frames = {k: v for k, v in frames.items() if k not in BIG_TABLES}  # read back lazily below
+        per_episode[eid] = frames
     rebuilt = len(todo)
-    tables = concat_episode_tables([per_episode[eid] for eid in sorted(per_episode)])
+    order = sorted(per_episode)
+    tables.update(concat_episode_tables([per_episode[eid] for eid in order],
+                                        only=None if layout is None else _small_names()))
+    if layout is not None:
+        for t in EPISODE_TABLES:
+            if t.name in BIG_TABLES:
+                paths = [str(_episode_dir(layout, tables.keys[eid]) / f"{t.name}.parquet") for eid in order]
+                tables[t.name] = pl.scan_parquet(paths, schema=t.schema) if paths else t.empty().lazy()
     tables["version_links"] = grouping.links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)
     tables["rejects"] = rejects(rows, first_path, quarantine)
     tables["parse_warnings"] = parse_warnings(rows, first_path)
     return tables, rebuilt
+
+
+def _small_names() -> set[str]:
+    return {t.name for t in EPISODE_TABLES if t.name not in BIG_TABLES}
+
+
+def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "") -> None:
+    """VALID: the episode's rows passed validation (checked only once). FAILED: they did not (why)."""
+    for key in keys:
+        folder = _episode_dir(layout, key)
+        if folder.joinpath("DONE").exists():
+            folder.joinpath(marker).write_text(text)
 
 
 def _episode_key(eid: str, file_ids: list[str], settings: str) -> str:
@@ -79,10 +120,12 @@ def _episode_dir(layout: Layout, key: str) -> Path:
 
 
 def _load_episode(layout: Layout, key: str) -> dict[str, pl.DataFrame] | None:
+    """The small tables of a cached episode (the big ones are scanned later), None if not cached."""
     folder = _episode_dir(layout, key)
     if not (folder / "DONE").exists():
         return None
-    return {t.name: pl.read_parquet(folder / f"{t.name}.parquet") for t in EPISODE_TABLES}
+    return {t.name: pl.read_parquet(folder / f"{t.name}.parquet") for t in EPISODE_TABLES
+            if t.name not in BIG_TABLES}
 
 
 def _save_episode(layout: Layout, key: str, frames: dict[str, pl.DataFrame]) -> None:
@@ -108,7 +151,7 @@ def source_files(rows: list[Staged], first_path: dict[str, str], seen: dict[str,
         out.append({
             "file_id": s.file_id, "path": s.path, "size_bytes": s.size_bytes, "format": s.format,
             "kind": s.kind, "status": status, "reason": reason, "archive_path": s.archive_path,
-            "copy_of": copy_of, "n_segments": s.version.segments.height if s.version else 0,
+            "copy_of": copy_of, "n_segments": s.n_segments,
             "n_warnings": len(s.warnings), "ingested_at": seen.get(s.file_id, now),
             "parser_version": PARSER_VERSION,
         })
