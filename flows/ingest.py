@@ -53,10 +53,11 @@ def _stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: Cl
     return out
 
 
-def _merge_chunk(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None,
+def _merge_chunk(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None, layout: Layout,
                  index: int) -> list[dict[str, pl.DataFrame]]:
-    """Align and merge the versions of a chunk of episodes (each episode independent of the others)."""
-    return merge_serial(jobs, links, glossary)
+    """Align and merge the versions of a chunk of episodes (each independent of the others); the
+    episodes go to the episode cache from here and only their small tables come back."""
+    return merge_serial(jobs, links, glossary, layout)
 
 
 stage_batch = task(name="stage-batch", retries=1, task_run_name="stage-batch-{index}",
@@ -70,12 +71,12 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
                  quarantine: dict[str, str], settings: str, runner: TaskRunner | None,
                  workers: int) -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
-    def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None) -> list:
+    def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None, lay: Layout | None) -> list:
         if runner is None or len(jobs) < 8:
-            return merge_serial(jobs, links, gloss)
+            return merge_serial(jobs, links, gloss, lay)
         size = max(1, min(64, len(jobs) // (4 * workers)))
         futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size], "links": links,
-                                                          "glossary": gloss, "index": i // size})
+                                                          "glossary": gloss, "layout": lay, "index": i // size})
                    for i in range(0, len(jobs), size)]
         return [frames for f in futures for frames in f.result()]
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,

@@ -117,8 +117,9 @@ def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]],
 
 
 def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
-                   glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
-    """One episode: merge, then its rows in every episode-level table."""
+                   glossary: pl.DataFrame | None = None, with_mentions: bool = True) -> dict[str, pl.DataFrame]:
+    """One episode: merge, then its rows in every episode-level table (mentions left out if asked:
+    `many_episode_tables` finds them for many episodes in one pass)."""
     merged = merge_episode(versions)
     segs = SEGMENTS.conform(pl.DataFrame(merged.segments, infer_schema_length=None)
                             .with_columns(pl.lit(eid).alias("episode_id")))
@@ -128,8 +129,21 @@ def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
         "episode_versions": version_rows(eid, merged, links),
         "speakers": speaker_rows(eid, merged, segs),
         "chapters": chapter_rows(eid, merged),
-        "mentions": mentions(segs, glossary),
+        "mentions": mentions(segs, glossary) if with_mentions else MENTIONS.empty(),
     }
+
+
+def many_episode_tables(jobs: list[tuple[str, list[Version]]], links: pl.DataFrame,
+                        glossary: pl.DataFrame | None = None) -> list[dict[str, pl.DataFrame]]:
+    """`episode_tables` for several episodes, with one entity-matching pass over all their segments."""
+    out = [episode_tables(eid, versions, links, glossary, with_mentions=False) for eid, versions in jobs]
+    if glossary is None or not out:
+        return out
+    found = mentions(pl.concat([o["segments"] for o in out]), glossary)
+    by_episode = found.partition_by("episode_id", as_dict=True, maintain_order=True)
+    for (eid, _), tables in zip(jobs, out):
+        tables["mentions"] = by_episode.get((eid,), MENTIONS.empty())
+    return out
 
 
 def _first(values: list) -> object:

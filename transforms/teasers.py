@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 WINDOW = 10  # words per head window
 HITS = 4  # 3-grams of a window that must recur near one later place
 MIN_GAP = 300  # the repeat must come at least this many words later
@@ -35,16 +37,13 @@ def _covered(tokens: list[str]) -> list[bool]:
     Fuzzy on purpose: the clip and its later occurrence are often transcribed a little differently,
     so a WINDOW-word window counts as repeated when HITS of its 3-grams land near one later place.
     """
-    later: dict[tuple[str, ...], list[int]] = {}
-    for p in range(len(tokens) - 2):
-        later.setdefault(tuple(tokens[p:p + 3]), []).append(p)
-    later = {k: v for k, v in later.items() if len(v) <= MAX_REPEATS}  # stock phrases vote for nothing
     covered = [False] * len(tokens)
     head = min(len(tokens), max(600, len(tokens) // 5))
+    later = _later_positions(tokens, head)
     for i in range(max(0, head - WINDOW + 1)):
         votes: dict[int, set[int]] = {}
         for k in range(WINDOW - 2):
-            for p in later.get(tuple(tokens[i + k:i + k + 3]), ()):
+            for p in later[i + k] if i + k < len(later) else ():
                 if p - k >= i + MIN_GAP:
                     votes.setdefault((p - k) // 4, set()).add(k)
         best = max(votes.values(), key=len, default=set())
@@ -52,6 +51,22 @@ def _covered(tokens: list[str]) -> list[bool]:
             for k in best:
                 covered[i + k:i + k + 3] = [True] * 3
     return covered
+
+
+def _later_positions(tokens: list[str], head: int) -> list[list[int]]:
+    """For each 3-gram starting in the head: every position of that 3-gram, or none if it is a stock
+    phrase (more than MAX_REPEATS of them). Sorted integer keys instead of a dict of tuples: linear."""
+    if len(tokens) < 3:
+        return []
+    ids: dict[str, int] = {}
+    a = np.fromiter((ids.setdefault(t, len(ids)) for t in tokens), dtype=np.int64, count=len(tokens))
+    v = len(ids) + 1  # v**3 < 2**63 for any vocabulary under two million words
+    key = (a[:-2] * v + a[1:-1]) * v + a[2:]
+    order = np.argsort(key, kind="stable")  # positions of equal 3-grams stay ascending
+    ordered = key[order]
+    wanted = key[:min(head, len(key))]
+    lo, hi = np.searchsorted(ordered, wanted, "left"), np.searchsorted(ordered, wanted, "right")
+    return [order[s:e].tolist() if e - s <= MAX_REPEATS else [] for s, e in zip(lo.tolist(), hi.tolist())]
 
 
 def _runs(mask: list[bool]) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.build import EPISODE_TABLES, concat_episode_tables, episode_tables, group_signed
+from transforms.build import EPISODE_TABLES, concat_episode_tables, group_signed, many_episode_tables
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.layout import Layout
@@ -19,12 +19,23 @@ MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then 
 
 
 BIG_TABLES = ("segments", "mentions")  # kept as Parquet in the episode cache and scanned lazily
-MergeJobs = list[tuple[str, list[Staged]]]  # (episode id, its files; segments are read where merged)
+# (episode id, its files, cache key or None); segments are read from the file cache where merged
+MergeJobs = list[tuple[str, list[Staged], str | None]]
 
 
-def merge_serial(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None) -> list[dict[str, pl.DataFrame]]:
-    """Merge episodes one after another (the flow passes a parallel version of this)."""
-    return [episode_tables(eid, [s.version for s in members], links, glossary) for eid, members in jobs]
+def merge_serial(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None,
+                 layout: Layout | None = None) -> list[dict[str, pl.DataFrame]]:
+    """Merge episodes one after another (the flow runs chunks of jobs in parallel with this).
+
+    With a layout, each episode is written to the episode cache here, where it was merged, and
+    only its small tables come back: the big ones never travel between processes.
+    """
+    out = many_episode_tables([(eid, [s.version for s in members]) for eid, members, _ in jobs], links, glossary)
+    if layout is None:
+        return out
+    for (_, _, key), frames in zip(jobs, out):
+        _save_episode(layout, key, frames)
+    return [{k: v for k, v in frames.items() if k not in BIG_TABLES} for frames in out]
 
 
 class Tables(dict):
@@ -42,7 +53,7 @@ class Tables(dict):
 def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, datetime],
              glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
              layout: Layout | None = None, settings: str = "",
-             merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None], list] = merge_serial,
+             merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None, Layout | None], list] = merge_serial,
              ) -> tuple[Tables, int]:
     """All tables for this set of files, and how many episodes had to be merged anew.
 
@@ -69,19 +80,16 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         key = tables.keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
         frames = _load_episode(layout, key) if layout else None
         if frames is None:
-            todo.append((eid, members))
+            todo.append((eid, members, key))
         else:
             per_episode[eid] = frames
             if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
                 tables.unvalidated.add(eid)
             if folder.joinpath("FAILED").exists():
                 tables.known_failures[eid] = folder.joinpath("FAILED").read_text()
-    for (eid, _), frames in zip(todo, merge(todo, grouping.links, glossary) if todo else []):
+    for (eid, _, _), frames in zip(todo, merge(todo, grouping.links, glossary, layout) if todo else []):
         tables.unvalidated.add(eid)
-        if layout:
-            _save_episode(layout, tables.keys[eid], frames)
-            frames = {k: v for k, v in frames.items() if k not in BIG_TABLES}  # read back lazily below
-        per_episode[eid] = frames
+        per_episode[eid] = frames  # with a layout, the big tables were cached where merged: scanned below
     rebuilt = len(todo)
     order = sorted(per_episode)
     tables.update(concat_episode_tables([per_episode[eid] for eid in order],
