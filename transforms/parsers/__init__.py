@@ -71,7 +71,10 @@ def sniff(head: bytes, name: str = "") -> str:
         return "unknown"
     best, best_score = "unknown", 0.0
     for fmt in MODULES:
-        score = parser_for(fmt).looks_like(text)
+        module = parser_for(fmt)
+        if getattr(module, "MAX_SCORE", 1.0) <= best_score:
+            continue  # it cannot win (ties go to the earlier format), so it is not asked
+        score = module.looks_like(text)
         if score > best_score:
             best, best_score = fmt, score
     return best

@@ -41,6 +41,9 @@ _ANONYMOUS = re.compile(r"(?i)^speaker[ _]?\w+$")
 Label = tuple[str, "str | None", "str | None"]  # name, time, text (None or "": the text follows below)
 
 
+MAX_SCORE = 0.5  # what looks_like returns at most: the sniffer skips it once a format scored more
+
+
 def looks_like(head: str) -> float:
     """Several lines open with a trusted speaker label; at most 0.5 so every specific format wins."""
     lines = [ln.strip() for ln in head.split("\n")[:400] if ln.strip()]
