@@ -45,7 +45,7 @@ def ours(texts: pl.DataFrame) -> tuple[dict[str, str], float]:
              .with_columns(pl.int_range(pl.len()).over("file_id").cast(pl.Int32).alias("pos")))
     files = texts.select(pl.col("doc").alias("file_id"), pl.lit(None, pl.String).alias("video_id"),
                          pl.lit(None, pl.String).alias("show"), pl.lit(None, pl.Int32).alias("episode_number"))
-    roots, _ = group_files(dedup.signatures(words), files)  # the pipeline's own grouping, with no metadata to help it
+    roots, _ = group_files(dedup.per_file(dedup.signatures(words)), files)  # the pipeline's own grouping, with no metadata to help it
     return roots, time.perf_counter() - t
 
 

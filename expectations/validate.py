@@ -58,7 +58,7 @@ def _speaker_known(tables: dict[str, pl.DataFrame]) -> pl.Expr:
     return pl.col("speaker").is_null() | (pl.col("episode_id") + "\x1f" + pl.col("speaker")).is_in(keys)
 
 
-EPISODES_PER_BATCH = 500  # a lazy (big) table is validated this many episodes at a time
+EPISODES_PER_BATCH = 200  # a lazy (big) table is validated this many episodes at a time
 
 
 def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | None = None,

@@ -6,6 +6,7 @@ fails, rebuild) -> write Parquet + publish DuckDB -> summary artifact.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from contextlib import ExitStack
@@ -16,11 +17,10 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.task_runners import TaskRunner
 
 from expectations.validate import Validation, validate
 from flows import progress
-from flows.runners import make_runner, worker_count
+from flows.runners import OnDemand
 from flows.settings import IngestParams, load_glossary
 from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
@@ -29,7 +29,7 @@ from warehouse.archive import discover
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import checksums, export_parquet, log_run, publish, table_checksum, unchanged_validation
-from warehouse.stage import Staged, settings_key, stage_files
+from warehouse.stage import Staged, file_stat, load_index, save_index, settings_key, stage_files
 from warehouse.tables import MERGE_VERSION, MergeJobs, Tables, assemble, mark_episodes, merge_serial
 
 
@@ -68,13 +68,13 @@ merge_chunk = task(name="merge-episodes", retries=1, task_run_name="merge-episod
 
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
-                 quarantine: dict[str, str], settings: str, runner: TaskRunner | None,
-                 workers: int) -> tuple[Tables, int]:
+                 quarantine: dict[str, str], settings: str, pool: OnDemand | None) -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
     def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None, lay: Layout | None) -> list:
-        if runner is None or len(jobs) < 8:
+        if pool is None or len(jobs) < 8:
             return merge_serial(jobs, links, gloss, lay)
-        size = max(1, min(64, len(jobs) // (4 * workers)))
+        runner = pool.get()
+        size = max(1, min(64, len(jobs) // (4 * pool.workers)))
         futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size], "links": links,
                                                           "glossary": gloss, "layout": lay, "index": i // size})
                    for i in range(0, len(jobs), size)]
@@ -133,9 +133,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
-        # a pool only pays off beyond one batch: small runs (the sample corpus) stay in this process
-        runner = stack.enter_context(make_runner(params)) if len(paths) > params.batch_size else None
-        staged = _stage_all(paths, params, layout, runner)
+        # the pool starts only when there is more than one batch of work (never for the sample corpus)
+        runner = OnDemand(params, stack)
+        staged, files_read = _stage_all(paths, params, layout, runner)
         timings["stage"] = time.perf_counter() - t
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
@@ -145,7 +145,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         for passes in range(1, 6):
             t = time.perf_counter()
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
-                                          runner, worker_count(params))
+                                          runner)
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
             sums = checksums(tables)
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
@@ -178,7 +178,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
             else VALIDATION_RESULTS.empty()
         sums["validation_results"] = table_checksum(tables["validation_results"])
-        summary = _summary(tables, validation, timings, reused, sums) | {"episodes_rebuilt": rebuilt,
+        summary = _summary(tables, validation, timings, reused, sums) | {"files_read": files_read,
+                                                                  "episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary}, sums)
@@ -209,7 +210,7 @@ def _run_key(params: IngestParams, options: CleanOptions, glossary: pl.DataFrame
 def _nothing_changed(previous: dict, params: IngestParams, layout: Layout, run: dict, n_files: int,
                      seconds: float) -> dict:
     """No input file changed since the current snapshot was made from them: log the run, stop."""
-    summary = previous | {"published": False, "episodes_rebuilt": 0, "files_seen": n_files,
+    summary = previous | {"published": False, "episodes_rebuilt": 0, "files_seen": n_files, "files_read": 0,
                           "skipped": "no input file added, removed or changed since the current snapshot",
                           "timings_s": {"discover": round(seconds, 3)}}
     log_run(layout, run | {"published": False, "summary": summary})
@@ -226,22 +227,40 @@ def _options(params: IngestParams) -> CleanOptions:
     return CleanOptions(drop_fillers=params.drop_fillers, repair_names=params.repair_names)
 
 
-def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: TaskRunner | None) -> list[Staged]:
+def _stage_all(paths: list[Path], params: IngestParams, layout: Layout,
+               runner: OnDemand | None) -> tuple[list[Staged], int]:
+    """Stage every file; one whose path, size and mtime match the staged-file index is not read again
+    (unless `rescan`). The index is then replaced by this run's files."""
     options = _options(params)
     glossary = load_glossary() if params.repair_names else None
+    key = settings_key(options, glossary)
+    index = {} if params.rescan else load_index(layout, key)
+    stats = {p: file_stat(p) for p in paths}
+    known = {p: dataclasses.replace(index[(str(p), *st)], path=str(p.relative_to(params.input_dir)))
+             for p, st in stats.items() if st and (str(p), *st) in index}
+    todo = [p for p in paths if p not in known]
+    fresh = dict(zip(todo, _stage_paths(todo, params, layout, runner, options, glossary, len(known), len(paths))))
+    staged = [known.get(p) or fresh[p] for p in paths]
+    save_index(layout, key, [((str(p), *stats[p]), s) for p, s in zip(paths, staged) if stats[p]])
+    return staged, len(todo)
+
+
+def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: OnDemand | None,
+                 options: CleanOptions, glossary: pl.DataFrame | None, done: int, total: int) -> list[Staged]:
     batches = [paths[i:i + params.batch_size] for i in range(0, len(paths), params.batch_size)]
     staged: list[Staged] = []
-    if runner is None:
+    if pool is None or len(batches) < 2:
         for i, batch in enumerate(batches):
             staged += stage_batch(batch, params.input_dir, layout, options, glossary, i)
-            progress.advance("stage", len(staged), len(paths))
+            progress.advance("stage", done + len(staged), total)
         return staged
+    runner = pool.get()
     futures = [runner.submit(stage_batch, parameters={"paths": batch, "input_dir": params.input_dir, "layout": layout,
                                                       "options": options, "glossary": glossary, "index": i})
                for i, batch in enumerate(batches)]
     for f in futures:  # in submission order, so the result does not depend on scheduling
         staged += f.result()
-        progress.advance("stage", len(staged), len(paths))
+        progress.advance("stage", done + len(staged), total)
     return staged
 
 

@@ -8,6 +8,7 @@ dask       prefect-dask: a LocalCluster of `workers` processes, or an existing s
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -30,3 +31,19 @@ def make_runner(params: IngestParams) -> TaskRunner:
     if params.task_runner == "threads":
         return ThreadPoolTaskRunner(max_workers=n)
     return ProcessPoolTaskRunner(max_workers=n)
+
+
+class OnDemand:
+    """The run's task runner, started the first time a step has enough work to share out.
+
+    A run with nothing much new (one new file, a touched file) then never pays for starting a pool.
+    """
+
+    def __init__(self, params: IngestParams, stack: ExitStack) -> None:
+        self.params, self.stack, self.runner = params, stack, None
+        self.workers = worker_count(params)
+
+    def get(self) -> TaskRunner:
+        if self.runner is None:
+            self.runner = self.stack.enter_context(make_runner(self.params))
+        return self.runner

@@ -53,24 +53,21 @@ def group_versions(versions: list[Version], prior: dict[str, str] | None = None,
                    thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
     """Decide which files are one episode; reuse prior episode ids so they stay stable."""
     files = file_table({v.file_id: v.meta for v in versions})
-    roots, links = group_files(dedup.signatures(version_words(versions)), files, thresholds)
+    roots, links = group_files(dedup.per_file(dedup.signatures(version_words(versions))), files, thresholds)
     return Grouping(links, assign_episode_ids(roots, prior or {}))
 
 
 def group_signed(sigs: dict[str, pl.Series], metas: dict[str, object], prior: dict[str, str] | None = None,
                  thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
     """The same decision from signatures computed at staging (file_id -> hashes) and metadata."""
-    frame = (pl.DataFrame({"file_id": list(sigs), "h": list(sigs.values())},
-                          schema={"file_id": pl.String, "h": pl.List(pl.UInt64)})
-             .explode("h").drop_nulls("h"))
-    roots, links = group_files(frame, file_table(metas), thresholds)
+    roots, links = group_files(sigs, file_table(metas), thresholds)
     return Grouping(links, assign_episode_ids(roots, prior or {}))
 
 
-def group_files(sigs: pl.DataFrame, files: pl.DataFrame,
+def group_files(sigs: dict[str, pl.Series], files: pl.DataFrame,
                 thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
-    """Signatures (file_id, h) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
-    links = dedup.decide(dedup.candidate_pairs(sigs), dedup.metadata_pairs(files), files, thresholds) \
+    """Signatures (file_id -> hashes) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
+    links = dedup.decide(dedup.candidate_pairs_of(sigs), dedup.metadata_pairs(files), files, thresholds) \
         if files.height else VERSION_LINKS.empty()
     return dedup.group(sorted(files["file_id"]), links, sigs, thresholds)
 

@@ -8,6 +8,7 @@ Metadata signals (video id, show + episode number) join or veto; content alone c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -113,7 +114,7 @@ def decide(content: pl.DataFrame, meta_pairs: pl.DataFrame, files: pl.DataFrame,
     return VERSION_LINKS.conform(out).sort("file_a", "file_b")
 
 
-def group(file_ids: list[str], links: pl.DataFrame, sigs: pl.DataFrame | None = None,
+def group(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series] | None = None,
           thresholds: Thresholds = Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
     """Files -> groups (file_id -> smallest file_id of its group), and the links as finally decided.
 
@@ -125,7 +126,7 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: pl.DataFrame | None = 
     """
     parent = {f: f for f in file_ids}
     members = {f: [f] for f in file_ids}
-    shingles = _shingle_sets(sigs) if sigs is not None else {}
+    shingles = _ShingleSets(sigs) if sigs is not None else {}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -158,8 +159,41 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: pl.DataFrame | None = 
     return {f: find(f) for f in file_ids}, _refuse(links, refused)
 
 
-def _shingle_sets(sigs: pl.DataFrame) -> dict[str, set[int]]:
-    return {f: set(hs) for f, hs in sigs.group_by("file_id").agg(pl.col("h")).iter_rows()}
+class _ShingleSets(dict):
+    """file_id -> set of its shingle hashes, built only for the files a weak link asks about."""
+
+    def __init__(self, sigs: Mapping[str, pl.Series]) -> None:
+        super().__init__()
+        self.sigs = sigs
+
+    def __bool__(self) -> bool:
+        return bool(self.sigs)
+
+    def get(self, file_id: str, default: set[int] | None = None) -> set[int] | None:
+        if file_id not in self:
+            if file_id not in self.sigs:
+                return default
+            self[file_id] = set(self.sigs[file_id].to_list())
+        return self[file_id]
+
+
+def per_file(sigs: pl.DataFrame) -> dict[str, pl.Series]:
+    """Signatures as one frame (file_id, h) -> file_id -> its hashes."""
+    grouped = sigs.group_by("file_id").agg(pl.col("h"))
+    return dict(zip(grouped["file_id"].to_list(), grouped["h"]))
+
+
+def candidate_pairs_of(sigs: Mapping[str, pl.Series]) -> pl.DataFrame:
+    """`candidate_pairs` on per-file signatures, joined on small integer ids instead of file-id strings
+    (a corpus has tens of millions of hashes: a 64-character id on each would cost gigabytes)."""
+    ids = sorted(sigs)  # integer order = id order, so (file_a < file_b) means the same as with strings
+    frame = (pl.DataFrame({"file_id": pl.Series(range(len(ids)), dtype=pl.UInt32),
+                           "h": pl.Series([sigs[f] for f in ids], dtype=pl.List(pl.UInt64))})
+             .explode("h").drop_nulls("h"))
+    pairs = candidate_pairs(frame)
+    names = pl.Series(ids, dtype=pl.String)
+    return pairs.with_columns(pl.Series("file_a", names.gather(pairs["file_a"])),
+                              pl.Series("file_b", names.gather(pairs["file_b"])))
 
 
 def _group_containment(shingles: dict[str, set[int]], a: list[str], b: list[str]) -> float:

@@ -22,6 +22,7 @@ from warehouse.layout import Layout
 
 SQL_DIR = Path(__file__).parent / "sql"
 KEEP_SNAPSHOTS = 2
+DUCKDB_MEMORY = "512MB"  # the publish's memory cap (DuckDB's default is 80% of the machine)
 
 
 Frame = pl.DataFrame | pl.LazyFrame  # the big episode tables arrive as lazy scans of the episode cache
@@ -90,6 +91,7 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
     unchanged = current_checksums(layout) == sums and layout.db.exists()
     con = _connect_for_writing(layout)
     try:
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
         con.execute("begin transaction")
         if not unchanged:
             _load_tables(con, write_snapshot(layout, tables, sums), tables)

@@ -196,3 +196,56 @@ def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
     staged.meta, staged.n_segments, staged.sigs = TranscriptMeta(**meta), result["n_segments"], result["sigs"]
     staged.segments_path = str(folder / "segments.parquet")
     return staged
+
+
+# -- the staged-file index: files whose path, size and mtime are unchanged are not read again ------------
+
+INDEX_FILE = "staged.parquet"
+_INDEX_SCHEMA = {
+    "abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "settings": pl.String, "path": pl.String,
+    "file_id": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String, "format": pl.String,
+    "kind": pl.String, "status": pl.String, "reason": pl.String, "meta": pl.String, "n_segments": pl.Int64,
+    "sigs": pl.List(pl.UInt64), "segments_path": pl.String, "warnings": pl.String, "rejects": pl.String,
+}
+
+
+def file_stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Staged]:
+    """(absolute path, size, mtime_ns) -> what staging found for it, under these settings."""
+    path = layout.root / INDEX_FILE
+    if not path.exists():
+        return {}
+    rows = pl.read_parquet(path).filter(pl.col("settings") == settings)
+    out = {}
+    for r in rows.iter_rows(named=True):
+        meta = json.loads(r["meta"]) if r["meta"] else None
+        if meta is not None:
+            meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
+        out[(r["abs_path"], r["size"], r["mtime_ns"])] = Staged(
+            r["path"], r["file_id"], r["size_bytes"], r["archive_path"], r["format"], r["kind"], r["status"],
+            r["reason"], TranscriptMeta(**meta) if meta else None, r["n_segments"],
+            r["sigs"] if r["sigs"] is not None else None, r["segments_path"],
+            json.loads(r["warnings"]), json.loads(r["rejects"]))
+    return out
+
+
+def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int, int], Staged]]) -> None:
+    """Replace the index by these entries (atomically). Unreadable files are left out: retried next time."""
+    rows = [{"abs_path": k[0], "size": k[1], "mtime_ns": k[2], "settings": settings, "path": s.path,
+             "file_id": s.file_id, "size_bytes": s.size_bytes, "archive_path": s.archive_path, "format": s.format,
+             "kind": s.kind, "status": s.status, "reason": s.reason,
+             "meta": json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
+             "n_segments": s.n_segments, "sigs": s.sigs, "segments_path": s.segments_path,
+             "warnings": json.dumps(s.warnings, ensure_ascii=False),
+             "rejects": json.dumps(s.rejects, ensure_ascii=False, default=str)}
+            for k, s in entries if s.archive_path]
+    tmp = layout.root / (INDEX_FILE + ".tmp")
+    pl.DataFrame(rows, schema=_INDEX_SCHEMA).write_parquet(tmp)
+    tmp.replace(layout.root / INDEX_FILE)

@@ -41,6 +41,7 @@ def test_new_version_joins_existing_episode_and_touches_only_it(tmp_path: Path) 
     shutil.copy(SAMPLE / "001_6f24f257fc802c56.txt", inbox)
     second = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh))
     assert second["episodes"] == 4 and second["episodes_rebuilt"] == 1
+    assert second["files_read"] == 1  # the four unchanged files came from the staged-file index
     versions = _read(db, "select f.path, v.episode_id, v.role from episode_versions v join source_files f "
                          "using (file_id) order by f.path")
     assert versions.filter(pl.col("path").str.starts_with("001"))["episode_id"].item() == ep_000
@@ -62,3 +63,15 @@ def test_removed_file_leaves_the_warehouse(tmp_path: Path) -> None:
     paths = _read(wh / "warehouse.duckdb", "select path from source_files")["path"].to_list()
     assert not any(p.startswith("004") for p in paths)
     assert any((wh / "raw").rglob("*"))  # its raw bytes stay archived
+
+
+def test_changed_file_is_read_again_and_rescan_reads_all(tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    shutil.copytree(SAMPLE, inbox)
+    ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    target = inbox / "002_d30b93859025e2dd.txt"
+    target.write_text(target.read_text().replace("Dylan", "Dylan Patel", 1))
+    changed = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert changed["files_read"] == 1 and changed["episodes_rebuilt"] == 1 and changed["published"]
+    again = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False, rescan=True))
+    assert again["files_read"] == 5 and again["published"] is False  # same bytes, same tables
