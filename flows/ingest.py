@@ -30,7 +30,9 @@ from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import checksums, export_parquet, log_run, publish, table_checksum, unchanged_validation
 from warehouse.stage import Staged, file_stat, load_index, save_index, settings_key, stage_files
-from warehouse.tables import MERGE_VERSION, MergeJobs, Tables, assemble, mark_episodes, merge_serial
+from warehouse.tables import (
+    EPISODE_KEYS, MERGE_VERSION, MergeJobs, Tables, assemble, episode_key_table, mark_episodes, merge_serial,
+)
 
 
 @task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -103,8 +105,9 @@ def write_report(layout: Layout, pages: int | None) -> Path:
 
 
 @task(name="publish-warehouse", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def publish_tables(tables: dict[str, pl.DataFrame], layout: Layout, run: dict, sums: dict[str, str]) -> bool:
-    return publish(layout, tables, run, sums)
+def publish_tables(tables: Tables, layout: Layout, run: dict, sums: dict[str, str]) -> bool:
+    """The snapshot (with which cached episodes it holds, for the next run) and the DuckDB swap."""
+    return publish(layout, tables, run, sums, extras={EPISODE_KEYS: episode_key_table(tables)})
 
 
 def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str], tables: dict[str, pl.DataFrame],
@@ -164,8 +167,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             validation = validate_tables(tables, layout, tables.unvalidated)
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
-            mark_episodes(layout, [tables.keys[e] for e in validation.bad_episodes if e in tables.keys], "FAILED",
-                          "; ".join(sorted(set(validation.bad_episodes.values()))))
+            failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
+            mark_episodes(layout, failed, "FAILED", "; ".join(sorted(set(validation.bad_episodes.values()))))
             validated = tables.unvalidated - validation.bad_episodes.keys()
             extra = _quarantine_for(validation.bad_episodes, validation.bad_files, tables)
             if validation.success or not extra or extra.keys() <= quarantine.keys():
@@ -184,7 +187,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary}, sums)
         if params.validate_data:  # their rows are in the validated, published tables: not checked again
-            mark_episodes(layout, [tables.keys[e] for e in validated if e in tables.keys], "VALID")
+            mark_episodes(layout, [tables.episode_keys[e] for e in validated if e in tables.episode_keys], "VALID")
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
         if params.parquet_url:
             summary["exported_to"] = export_tables(layout, params.parquet_url)

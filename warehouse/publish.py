@@ -65,12 +65,17 @@ def current_checksums(layout: Layout) -> dict[str, str] | None:
     return json.loads(pointer.read_text())["checksums"] if pointer.exists() else None
 
 
-def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str] | None = None) -> Path:
-    """Write every table as Parquet into a temp folder, then rename it to its content name."""
+def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str] | None = None,
+                   extras: dict[str, pl.DataFrame] | None = None) -> Path:
+    """Write every table as Parquet into a temp folder, then rename it to its content name.
+
+    `extras` (file name -> frame) are side files for the pipeline itself, not tables (not in DuckDB).
+    """
     sums = sums or checksums(tables)
     name = snapshot_name(sums)
     final = layout.parquet / name
     if final.exists():
+        _write_extras(final, extras)
         return final
     tmp = layout.parquet / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -78,11 +83,19 @@ def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str
     for table, df in tables.items():
         write_table(df, tmp / f"{table}.parquet")
     (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
+    _write_extras(tmp, extras)
     tmp.rename(final)
     return final
 
 
-def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str, str] | None = None) -> bool:
+def _write_extras(folder: Path, extras: dict[str, pl.DataFrame] | None) -> None:
+    for file_name, df in (extras or {}).items():
+        df.write_parquet(folder / f".{file_name}.tmp")
+        (folder / f".{file_name}.tmp").replace(folder / file_name)
+
+
+def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str, str] | None = None,
+            extras: dict[str, pl.DataFrame] | None = None) -> bool:
     """Swap the new tables in atomically; False (nothing written but the run log) if unchanged.
 
     `sums` are the tables' checksums if the caller has them already (they cost a pass over the data).
@@ -94,7 +107,7 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
         con.execute("begin transaction")
         if not unchanged:
-            _load_tables(con, write_snapshot(layout, tables, sums), tables)
+            _load_tables(con, write_snapshot(layout, tables, sums, extras), tables)
             apply_views(con)
         _log_run(con, run | {"published": not unchanged})
         con.execute("commit")

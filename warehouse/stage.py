@@ -224,14 +224,14 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
         return {}
     rows = pl.read_parquet(path).filter(pl.col("settings") == settings)
     out = {}
-    for r in rows.iter_rows(named=True):
+    for r, sigs in zip(rows.drop("sigs").iter_rows(named=True), rows["sigs"]):  # sigs as Series, not lists
         meta = json.loads(r["meta"]) if r["meta"] else None
         if meta is not None:
             meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
         out[(r["abs_path"], r["size"], r["mtime_ns"])] = Staged(
             r["path"], r["file_id"], r["size_bytes"], r["archive_path"], r["format"], r["kind"], r["status"],
             r["reason"], TranscriptMeta(**meta) if meta else None, r["n_segments"],
-            r["sigs"] if r["sigs"] is not None else None, r["segments_path"],
+            sigs, r["segments_path"],
             json.loads(r["warnings"]), json.loads(r["rejects"]))
     return out
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from transforms.build import EPISODE_TABLES, concat_episode_tables, group_signed, many_episode_tables
+from transforms.build import EPISODE_TABLES, group_signed, many_episode_tables
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.layout import Layout
 from warehouse.stage import Staged
 
+EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: which cached episodes it holds
 MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then rebuilt
 
 
@@ -45,7 +48,7 @@ class Tables(dict):
     holds only the small tables however large the corpus.
     """
 
-    keys: dict[str, str]  # episode id -> cache key (its files + code version + settings)
+    episode_keys: dict[str, str]  # episode id -> cache key (its files + code version + settings)
     unvalidated: set[str]  # episodes whose rows have not passed validation before
     known_failures: dict[str, str]  # episode id -> why these very files failed validation before
 
@@ -75,30 +78,43 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     per_episode: dict[str, dict[str, pl.DataFrame]] = {}
     todo: MergeJobs = []
     tables = Tables()
-    tables.keys, tables.unvalidated, tables.known_failures = {}, set(), {}
+    tables.episode_keys, tables.unvalidated, tables.known_failures = {}, set(), {}
+    published = _published(layout) if layout else None
+    reused: list[str] = []  # episodes whose rows come from the published snapshot (same key: same rows)
     for eid, members in sorted(episodes.items()):
-        key = tables.keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
-        frames = _load_episode(layout, key) if layout else None
+        key = tables.episode_keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
+        if published and key in published.keys:
+            reused.append(eid)
+            frames = {}
+        else:
+            frames = _load_episode(layout, key) if layout else None
         if frames is None:
             todo.append((eid, members, key))
-        else:
-            per_episode[eid] = frames
-            if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
-                tables.unvalidated.add(eid)
-            if folder.joinpath("FAILED").exists():
-                tables.known_failures[eid] = folder.joinpath("FAILED").read_text()
+            continue
+        per_episode[eid] = frames
+        if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
+            tables.unvalidated.add(eid)
+        if folder.joinpath("FAILED").exists():
+            tables.known_failures[eid] = folder.joinpath("FAILED").read_text()
     for (eid, _, _), frames in zip(todo, merge(todo, grouping.links, glossary, layout) if todo else []):
         tables.unvalidated.add(eid)
         per_episode[eid] = frames  # with a layout, the big tables were cached where merged: scanned below
     rebuilt = len(todo)
-    order = sorted(per_episode)
-    tables.update(concat_episode_tables([per_episode[eid] for eid in order],
-                                        only=None if layout is None else _small_names()))
-    if layout is not None:
-        for t in EPISODE_TABLES:
-            if t.name in BIG_TABLES:
-                paths = [str(_episode_dir(layout, tables.keys[eid]) / f"{t.name}.parquet") for eid in order]
-                tables[t.name] = pl.scan_parquet(paths, schema=t.schema) if paths else t.empty().lazy()
+    fresh = sorted(set(per_episode) - set(reused))
+    for t in EPISODE_TABLES:
+        if layout is None:
+            tables[t.name] = pl.concat([per_episode[e][t.name] for e in fresh]) if fresh else t.empty()
+            continue
+        parts = []
+        if reused:
+            parts.append(published.table(t.name).filter(pl.col("episode_id").is_in(reused)))
+        if t.name in BIG_TABLES:  # lazy: a scan of the snapshot and of the new episodes' cache files
+            paths = [str(_episode_dir(layout, tables.episode_keys[e]) / f"{t.name}.parquet") for e in fresh]
+            parts += [pl.scan_parquet(paths, schema=t.schema)] if paths else []
+            tables[t.name] = pl.concat(parts) if parts else t.empty().lazy()
+        else:
+            parts = [p.collect() for p in parts] + [per_episode[e][t.name] for e in fresh]
+            tables[t.name] = pl.concat(parts).sort("episode_id", maintain_order=True) if parts else t.empty()
     tables["version_links"] = grouping.links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)
     tables["rejects"] = rejects(rows, first_path, quarantine)
@@ -106,8 +122,32 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     return tables, rebuilt
 
 
-def _small_names() -> set[str]:
-    return {t.name for t in EPISODE_TABLES if t.name not in BIG_TABLES}
+@dataclass(frozen=True)
+class _Published:
+    """The current snapshot, as far as reusing its episodes goes."""
+
+    folder: Path
+    keys: frozenset[str]  # cache keys of the episodes in it
+
+    def table(self, name: str) -> pl.LazyFrame:
+        return pl.scan_parquet(self.folder / f"{name}.parquet")
+
+
+def _published(layout: Layout) -> _Published | None:
+    pointer = layout.parquet / "CURRENT.json"
+    if not pointer.exists():
+        return None
+    folder = layout.parquet / json.loads(pointer.read_text())["snapshot"]
+    keys = folder / EPISODE_KEYS
+    if not keys.exists():
+        return None
+    return _Published(folder, frozenset(pl.read_parquet(keys)["key"].to_list()))
+
+
+def episode_key_table(tables: "Tables") -> pl.DataFrame:
+    """(episode_id, key) of every episode in the tables: saved beside a snapshot for the next run."""
+    return pl.DataFrame({"episode_id": list(tables.episode_keys), "key": list(tables.episode_keys.values())},
+                        schema={"episode_id": pl.String, "key": pl.String})
 
 
 def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "") -> None:
