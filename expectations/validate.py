@@ -58,6 +58,13 @@ def _speaker_known(tables: dict[str, pl.DataFrame]) -> pl.Expr:
     return pl.col("speaker").is_null() | (pl.col("episode_id") + "\x1f" + pl.col("speaker")).is_in(keys)
 
 
+def preload() -> None:
+    """Start importing Great Expectations in a background thread (seconds), while staging runs."""
+    import threading
+
+    threading.Thread(target=__import__, args=("great_expectations",), name="gx-import", daemon=True).start()
+
+
 EPISODES_PER_BATCH = 200  # a lazy (big) table is validated this many episodes at a time
 
 

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from expectations.validate import Validation, validate
+from expectations.validate import preload as preload_gx
 from flows import progress
 from flows.runners import OnDemand
 from flows.settings import IngestParams, load_glossary
@@ -136,6 +137,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
+        if params.validate_data:
+            preload_gx()  # its import overlaps staging and merging instead of adding to them
         # the pool starts only when there is more than one batch of work (never for the sample corpus)
         runner = OnDemand(params, stack)
         staged, files_read = _stage_all(paths, params, layout, runner)
