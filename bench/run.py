@@ -159,7 +159,8 @@ def _run(corpus: Path, wh: Path, workers: int, env: dict) -> dict:
     summary["timings_s"] = steps
     return {"wall_s": wall, "peak_rss_mb": peak / 2**20, "flow_s": summary.get("flow_s"),
             "steps_s": summary.get("timings_s", {}), "published": summary.get("published"),
-            "episodes_rebuilt": summary.get("episodes_rebuilt"), "validation": summary.get("validation")}
+            "episodes_rebuilt": summary.get("episodes_rebuilt"), "validation": summary.get("validation"),
+            "files_read": summary.get("files_read")}
 
 
 def _tree_rss(proc: psutil.Process) -> int:
@@ -234,6 +235,7 @@ def _summarise(runs: list[dict]) -> dict:
         "steps_s": {k: _stats([r["steps_s"][k] for r in runs if k in r["steps_s"]]) for k in steps},
         "published": [r["published"] for r in runs],
         "episodes_rebuilt": [r["episodes_rebuilt"] for r in runs],
+        "files_read": [r.get("files_read") for r in runs],
         "validation": [r["validation"] for r in runs],
     }
 

@@ -105,17 +105,27 @@ def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | No
 
 
 def _batches(table: pl.DataFrame | pl.LazyFrame, only: set[str] | None):
-    """A frame as it is; a lazy scan as frames of at most EPISODES_PER_BATCH episodes (one empty if none)."""
+    """A frame as it is; a lazy scan streamed once, as frames of whole episodes, EPISODES_PER_BATCH
+    at a time (the rows of an episode are contiguous in it). One empty frame if there are no rows."""
     if isinstance(table, pl.DataFrame):
         yield table
         return
-    episodes = sorted(only) if only is not None else \
-        table.select(pl.col("episode_id").unique()).collect()["episode_id"].sort().to_list()
-    if not episodes:
-        yield table.head(0).collect()
-    for i in range(0, len(episodes), EPISODES_PER_BATCH):
-        part = episodes[i:i + EPISODES_PER_BATCH]
-        yield table.filter(pl.col("episode_id").is_in(part)).collect()
+    lf = table if only is None else table.filter(pl.col("episode_id").is_in(sorted(only)))
+    pending: list[pl.DataFrame] = []
+    sent = False
+    for chunk in lf.collect_batches(maintain_order=True):
+        pending.append(chunk)
+        buf = pl.concat(pending)
+        episodes = buf["episode_id"].unique(maintain_order=True)
+        while episodes.len() > EPISODES_PER_BATCH:  # cut before the first episode of the next batch
+            cut = int(buf["episode_id"].eq(episodes[EPISODES_PER_BATCH]).arg_max())
+            yield buf.head(cut)
+            sent, buf = True, buf.slice(cut)
+            episodes = buf["episode_id"].unique(maintain_order=True)
+        pending = [buf]
+    rest = pl.concat(pending) if pending else lf.head(0).collect()
+    if rest.height or not sent:
+        yield rest
 
 
 def _combine(rows: list[dict]) -> list[dict]:

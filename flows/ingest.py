@@ -81,7 +81,7 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
         futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size], "links": links,
                                                           "glossary": gloss, "layout": lay, "index": i // size})
                    for i in range(0, len(jobs), size)]
-        return [frames for f in futures for frames in f.result()]
+        return [frames for f in futures for frames in f.result()]  # one stacked dict per chunk
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
                     layout, settings, merge)
 
@@ -147,32 +147,34 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         results: list[pl.DataFrame] = []
         rebuilt, reused = 0, False
         sums: dict[str, str] = {}
-        validation, validated, results = None, set(), []
+        validation, passed, results = None, set(), []  # passed: cache keys of episodes that passed (any pass)
         for passes in range(1, 6):
             t = time.perf_counter()
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
                                           runner)
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
-            sums = checksums(tables)
+            sums = {}  # checksums cost a pass over the data: taken only when needed
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
             if not params.validate_data:
                 break
             known = _quarantine_for(tables.known_failures, {}, tables, "(known from an earlier run)")
-            if known and not known.keys() <= quarantine.keys() and passes < 5:  # these files failed before: no need to ask GX
+            if known and not known.keys() <= quarantine.keys() and passes < 5:  # failed before: GX not asked
                 logger.warning("%d file(s) failed validation in an earlier run; quarantining", len(known))
                 quarantine |= known
                 continue
-            if passes == 1 and (previous := unchanged_validation(layout, tables, sums)) is not None:
+            if passes == 1 and (previous := unchanged_validation(layout, tables, sums := checksums(tables))) \
+                    is not None:
                 results, reused = [previous], True  # these rows passed when published
                 timings["validate"] = 0.0
                 break
             t = time.perf_counter()
-            validation = validate_tables(tables, layout, tables.unvalidated)
+            todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
+            validation = validate_tables(tables, layout, todo)
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
             mark_episodes(layout, failed, "FAILED", "; ".join(sorted(set(validation.bad_episodes.values()))))
-            validated = tables.unvalidated - validation.bad_episodes.keys()
+            passed |= {tables.episode_keys[e] for e in todo - validation.bad_episodes.keys()}
             extra = _quarantine_for(validation.bad_episodes, validation.bad_files, tables)
             if validation.success or not extra or extra.keys() <= quarantine.keys():
                 break
@@ -183,14 +185,15 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                + _failures(validation))
         tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
             else VALIDATION_RESULTS.empty()
-        sums["validation_results"] = table_checksum(tables["validation_results"])
+        sums = (sums or checksums({k: v for k, v in tables.items() if k != "validation_results"})) \
+            | {"validation_results": table_checksum(tables["validation_results"])}
         summary = _summary(tables, validation, timings, reused, sums) | {"files_read": files_read,
                                                                   "episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary}, sums)
         if params.validate_data:  # their rows are in the validated, published tables: not checked again
-            mark_episodes(layout, [tables.episode_keys[e] for e in validated if e in tables.episode_keys], "VALID")
+            mark_episodes(layout, sorted(passed & set(tables.episode_keys.values())), "VALID")
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
         if params.parquet_url:
             summary["exported_to"] = export_tables(layout, params.parquet_url)

@@ -1,6 +1,9 @@
-"""Print the README's benchmark tables from a bench/results/*.json report (medians of the repeats).
+"""Print the README's benchmark tables from bench/results/*.json reports (medians of the repeats).
 
-    uv run python scripts/bench_table.py bench/results/bench-1000.json
+    uv run python scripts/bench_table.py bench/results/bench-1000.json [bench/results/bench-10000.json ...]
+
+Several reports (e.g. 1,000 and 10,000 episodes from two invocations) are combined size by size; the
+growth columns are then computed across them, and the header names every source and its repeats.
 """
 
 from __future__ import annotations
@@ -10,12 +13,27 @@ import sys
 from pathlib import Path
 
 
-def main(path: Path) -> str:
-    r = json.loads(path.read_text())
-    m = r["machine"]
-    out = [f"Run on {m['date']}: {m['cpus']} cores, {m['memory_gb']} GB, Python {m['python']}; "
-           f"repeats {r['settings']['repeats']}, workers {r['settings']['workers']}, Prefect server start "
-           f"{r['prefect_start_s']:.1f} s (once, excluded). Medians; source `{path.as_posix()}`.", ""]
+def combine(paths: list[Path]) -> tuple[dict, list[str]]:
+    """One report from several: sizes merged (a later file wins a size), scaling recomputed across them."""
+    from bench.run import _scaling
+
+    reports = [json.loads(p.read_text()) for p in paths]
+    merged = dict(reports[0])
+    merged["sizes"] = {n: s for r in reports for n, s in r["sizes"].items()}
+    merged["scaling"] = _scaling(merged["sizes"])
+    lines = []
+    for p, r in zip(paths, reports):
+        m = r["machine"]
+        lines.append(f"`{p.as_posix()}` ({', '.join(f'{int(n):,}' for n in r['sizes'])} episodes): run on "
+                     f"{m['date']}, {m['cpus']} cores, {m['memory_gb']} GB, Python {m['python']}; repeats "
+                     f"{r['settings']['repeats']}, workers {r['settings']['workers']}, Prefect server start "
+                     f"{r['prefect_start_s']:.1f} s (once, excluded).")
+    return merged, lines
+
+
+def main(paths: list[Path]) -> str:
+    r, sources = combine(paths)
+    out = [*(f"* {line}" for line in sources), "", "Medians of the repeats.", ""]
     out += ["| episodes | files | MB | floor s | full run s (wall) | in-flow s | x floor | MB/s | files/s "
             "| peak RSS MB | s per 1k episodes | growth vs linear |", "|" + "---|" * 12]
     for row in r["scaling"]:
@@ -54,4 +72,4 @@ def main(path: Path) -> str:
 
 
 if __name__ == "__main__":
-    print(main(Path(sys.argv[1])))
+    print(main([Path(a) for a in sys.argv[1:]]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from transforms.schemas import VERSION_LINKS
@@ -48,19 +49,32 @@ def signatures(words: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+PAIR_ROWS_PER_PART = 4_000_000  # the self-join runs over hash partitions of about this many rows
+
+
 def candidate_pairs(sigs: pl.DataFrame) -> pl.DataFrame:
-    """Pairs of files sharing informative shingles: (file_a, file_b, shared, n_a, n_b, containment)."""
+    """Pairs of files sharing informative shingles: (file_a, file_b, shared, n_a, n_b, containment).
+
+    The self-join on shingle hashes is the largest intermediate of the pipeline, so it runs over
+    partitions of the hashes (h mod P) and only the per-pair counts are kept: memory follows the
+    partition, not the corpus. Counts summed over partitions equal the counts of one big join.
+    """
     sizes = sigs.group_by("file_id").agg(pl.len().alias("n"))
-    informative = sigs.join(
-        sigs.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df") <= MAX_DF).select("h"), on="h"
-    )
-    pairs = (
-        informative.join(informative, on="h", suffix="_b")
-        .filter(pl.col("file_id") < pl.col("file_id_b"))
-        .group_by("file_id", "file_id_b")
-        .agg(pl.len().alias("shared"))
-        .rename({"file_id": "file_a", "file_id_b": "file_b"})
-    )
+    parts = max(1, sigs.height // PAIR_ROWS_PER_PART)
+    partials = []
+    for p in range(parts):
+        part = sigs.filter(pl.col("h") % parts == p) if parts > 1 else sigs
+        informative = part.join(
+            part.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df") <= MAX_DF).select("h"), on="h")
+        partials.append(
+            informative.join(informative, on="h", suffix="_b")
+            .filter(pl.col("file_id") < pl.col("file_id_b"))
+            .group_by("file_id", "file_id_b")
+            .agg(pl.len().alias("shared"))
+        )
+    pairs = (pl.concat(partials).group_by("file_id", "file_id_b").agg(pl.col("shared").sum().cast(pl.UInt32))
+             if parts > 1 else partials[0])
+    pairs = pairs.rename({"file_id": "file_a", "file_id_b": "file_b"})
     return (
         pairs.join(sizes.rename({"file_id": "file_a", "n": "n_a"}), on="file_a")
         .join(sizes.rename({"file_id": "file_b", "n": "n_b"}), on="file_b")
@@ -187,9 +201,12 @@ def candidate_pairs_of(sigs: Mapping[str, pl.Series]) -> pl.DataFrame:
     """`candidate_pairs` on per-file signatures, joined on small integer ids instead of file-id strings
     (a corpus has tens of millions of hashes: a 64-character id on each would cost gigabytes)."""
     ids = sorted(sigs)  # integer order = id order, so (file_a < file_b) means the same as with strings
-    frame = (pl.DataFrame({"file_id": pl.Series(range(len(ids)), dtype=pl.UInt32),
-                           "h": pl.Series([sigs[f] for f in ids], dtype=pl.List(pl.UInt64))})
-             .explode("h").drop_nulls("h"))
+    hashes = [sigs[f].to_numpy() if sigs[f] is not None else np.empty(0, np.uint64) for f in ids]
+    frame = pl.DataFrame({
+        "file_id": np.repeat(np.arange(len(ids), dtype=np.uint32), [len(h) for h in hashes]),
+        "h": np.concatenate(hashes).astype(np.uint64) if hashes else np.empty(0, np.uint64),
+    })
+    del hashes
     pairs = candidate_pairs(frame)
     names = pl.Series(ids, dtype=pl.String)
     return pairs.with_columns(pl.Series("file_a", names.gather(pairs["file_a"])),

@@ -57,8 +57,8 @@ class Staged:
         return Version(self.file_id, self.format, self.kind, self.meta, segments)
 
     def light(self) -> "Staged":
-        """A copy without signatures, to send to a merge worker."""
-        return dataclasses.replace(self, sigs=None)
+        """A copy without signatures, warnings or rejects: what a merge worker needs."""
+        return dataclasses.replace(self, sigs=None, warnings=[], rejects=[])
 
 
 def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:

@@ -30,15 +30,17 @@ def merge_serial(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | 
                  layout: Layout | None = None) -> list[dict[str, pl.DataFrame]]:
     """Merge episodes one after another (the flow runs chunks of jobs in parallel with this).
 
-    With a layout, each episode is written to the episode cache here, where it was merged, and
-    only its small tables come back: the big ones never travel between processes.
+    Returns the jobs' tables stacked (one frame per table for the whole chunk: thousands of tiny
+    per-episode frames would cost more memory than their rows). With a layout, each episode is
+    written to the episode cache here, where it was merged, and only the small tables come back:
+    the big ones never travel between processes.
     """
     out = many_episode_tables([(eid, [s.version for s in members]) for eid, members, _ in jobs], links, glossary)
-    if layout is None:
-        return out
-    for (_, _, key), frames in zip(jobs, out):
-        _save_episode(layout, key, frames)
-    return [{k: v for k, v in frames.items() if k not in BIG_TABLES} for frames in out]
+    if layout is not None:
+        for (_, _, key), frames in zip(jobs, out):
+            _save_episode(layout, key, frames)
+    names = [t.name for t in EPISODE_TABLES if layout is None or t.name not in BIG_TABLES]
+    return [{name: pl.concat([frames[name] for frames in out]) for name in names}] if out else []
 
 
 class Tables(dict):
@@ -85,35 +87,34 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         key = tables.episode_keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
         if published and key in published.keys:
             reused.append(eid)
-            frames = {}
+        elif (frames := _load_episode(layout, key) if layout else None) is not None:
+            per_episode[eid] = frames
         else:
-            frames = _load_episode(layout, key) if layout else None
-        if frames is None:
             todo.append((eid, members, key))
             continue
-        per_episode[eid] = frames
         if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
             tables.unvalidated.add(eid)
         if folder.joinpath("FAILED").exists():
             tables.known_failures[eid] = folder.joinpath("FAILED").read_text()
-    for (eid, _, _), frames in zip(todo, merge(todo, grouping.links, glossary, layout) if todo else []):
-        tables.unvalidated.add(eid)
-        per_episode[eid] = frames  # with a layout, the big tables were cached where merged: scanned below
+    merged = merge(todo, grouping.links, glossary, layout) if todo else []  # stacked frames, per chunk
+    tables.unvalidated.update(eid for eid, _, _ in todo)
     rebuilt = len(todo)
-    fresh = sorted(set(per_episode) - set(reused))
+    cached = sorted(per_episode)  # in the episode cache but not in the published snapshot
+    fresh = sorted(cached + [eid for eid, _, _ in todo])
     for t in EPISODE_TABLES:
         if layout is None:
-            tables[t.name] = pl.concat([per_episode[e][t.name] for e in fresh]) if fresh else t.empty()
+            tables[t.name] = pl.concat([m[t.name] for m in merged]) if merged else t.empty()
             continue
         parts = []
         if reused:
             parts.append(published.table(t.name).filter(pl.col("episode_id").is_in(reused)))
-        if t.name in BIG_TABLES:  # lazy: a scan of the snapshot and of the new episodes' cache files
+        if t.name in BIG_TABLES:  # lazy: a scan of the snapshot and of the other episodes' cache files
             paths = [str(_episode_dir(layout, tables.episode_keys[e]) / f"{t.name}.parquet") for e in fresh]
             parts += [pl.scan_parquet(paths, schema=t.schema)] if paths else []
             tables[t.name] = pl.concat(parts) if parts else t.empty().lazy()
         else:
-            parts = [p.collect() for p in parts] + [per_episode[e][t.name] for e in fresh]
+            parts = [p.collect() for p in parts] + [per_episode[e][t.name] for e in cached] \
+                + [m[t.name] for m in merged]
             tables[t.name] = pl.concat(parts).sort("episode_id", maintain_order=True) if parts else t.empty()
     tables["version_links"] = grouping.links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)

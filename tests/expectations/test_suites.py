@@ -52,3 +52,25 @@ def test_duplicate_key_fails_uniqueness() -> None:
     result = validate(tables)
     bad = result.results.filter(~pl.col("success") & (pl.col("table_name") == "episodes"))
     assert "expect_column_values_to_be_unique" in set(bad["expectation"])
+
+
+def test_lazy_tables_are_validated_in_batches_of_whole_episodes(tmp_path, monkeypatch) -> None:
+    import random
+
+    import expectations.validate as v
+
+    rng = random.Random(1)
+    rows = [(f"ep{e:03d}", i) for e in range(57) for i in range(rng.randrange(1, 40))]
+    df = pl.DataFrame(rows, schema={"episode_id": pl.String, "seq": pl.Int64}, orient="row")
+    df.write_parquet(tmp_path / "t.parquet", row_group_size=7)  # episodes straddle row groups
+    monkeypatch.setattr(v, "EPISODES_PER_BATCH", 10)
+    batches = list(v._batches(pl.scan_parquet(tmp_path / "t.parquet"), None))
+    assert len(batches) == 6 and pl.concat(batches).equals(df)
+    seen: set[str] = set()
+    for b in batches:  # at most 10 episodes each, and no episode split between two batches
+        eps = set(b["episode_id"])
+        assert len(eps) <= 10 and not eps & seen
+        seen |= eps
+    only = list(v._batches(pl.scan_parquet(tmp_path / "t.parquet"), {"ep003", "ep050"}))
+    assert [set(b["episode_id"]) for b in only] == [{"ep003", "ep050"}]
+    assert [b.height for b in v._batches(pl.scan_parquet(tmp_path / "t.parquet"), set())] == [0]

@@ -50,3 +50,25 @@ def test_broken_file_quarantined_with_expectation_named_good_files_land(tmp_path
     assert episodes == 4
     assert results.filter(pl.col("column_name") == "_start_order_ok")["unexpected_count"].to_list() == [1]
     assert (tmp_path / "wh" / "docs" / "validation" / "index.html").exists()
+
+
+def test_failure_is_remembered_and_new_episodes_alone_are_validated(tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    shutil.copytree(SAMPLE, inbox)
+    (inbox / "broken.md").write_text(BACKWARDS)
+    first = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert first["validation_passes"] == 2  # found by Great Expectations, then rebuilt without it
+    # another file arrives: the broken one is held back from what was learnt, with no GX pass for it
+    shutil.copy(SAMPLE / "002_d30b93859025e2dd.txt", inbox / "copy.txt")
+    second = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert second["files_read"] == 1 and second["quarantined"] == 1
+    con = duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True)
+    try:
+        reason = con.execute("select reason from source_files where path = 'broken.md'").fetchone()[0]
+        passes = con.execute("select distinct pass_no from validation_results").fetchall()
+        seg_rows = con.execute("select sum(unexpected_count) from validation_results").fetchone()[0]
+    finally:
+        con.close()
+    assert "_start_order_ok" in reason and "known from an earlier run" in reason
+    assert passes == [(2,)] and seg_rows == 0  # one GX pass (the second build), and it passed
+    assert second["validation_passes"] == 2 and second["validation"].startswith("passed after quarantining 1")

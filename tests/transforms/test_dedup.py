@@ -100,3 +100,13 @@ def test_exact_copies_point_to_first_path() -> None:
     files = pl.DataFrame({"path": ["z.txt", "a.txt", "m.txt"], "file_id": ["h1", "h1", "h2"]})
     out = dict(dedup.mark_exact_copies(files).select("path", "copy_of").iter_rows())
     assert out == {"z.txt": "a.txt", "a.txt": None, "m.txt": None}
+
+
+def test_partitioned_self_join_counts_equal_one_join(monkeypatch) -> None:
+    rng = random.Random(5)
+    rows = [(f, rng.randrange(400) * 4) for f in range(60) for _ in range(rng.randrange(20, 80))]
+    sigs = pl.DataFrame(rows, schema={"file_id": pl.UInt32, "h": pl.UInt64}, orient="row").unique()
+    whole = dedup.candidate_pairs(sigs).sort("file_a", "file_b")
+    monkeypatch.setattr(dedup, "PAIR_ROWS_PER_PART", 300)  # -> about 10 partitions
+    parted = dedup.candidate_pairs(sigs).sort("file_a", "file_b")
+    assert whole.height > 50 and parted.equals(whole)
