@@ -103,6 +103,7 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
     sums = sums or checksums(tables)
     unchanged = current_checksums(layout) == sums and layout.db.exists()
     con = _connect_for_writing(layout)
+    committed = False
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
         con.execute("begin transaction")
@@ -110,14 +111,19 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
             _load_tables(con, write_snapshot(layout, tables, sums, extras), tables)
             apply_views(con)
         _log_run(con, run | {"published": not unchanged})
+        pointer = None if unchanged else _prepare_pointer(layout, sums)
         con.execute("commit")
+        committed = True
+        if pointer is not None:  # at once, before closing (closing checkpoints: a long window for a crash)
+            pointer.replace(layout.parquet / "CURRENT.json")
     except BaseException:
-        con.execute("rollback")
+        if not committed:
+            con.execute("rollback")
         raise
     finally:
         con.close()
     if not unchanged:
-        _point_current(layout, sums)
+        _drop_old_snapshots(layout, snapshot_name(sums))
     return not unchanged
 
 
@@ -166,12 +172,15 @@ def _log_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
     ])
 
 
-def _point_current(layout: Layout, sums: dict[str, str]) -> None:
-    """Record the published snapshot, then drop older snapshots beyond KEEP_SNAPSHOTS."""
-    name = snapshot_name(sums)
+def _prepare_pointer(layout: Layout, sums: dict[str, str]) -> Path:
+    """CURRENT.json's next content, written beside it; renamed into place right after the commit."""
     tmp = layout.parquet / "CURRENT.json.tmp"
-    tmp.write_text(json.dumps({"snapshot": name, "checksums": sums}, indent=1))
-    tmp.replace(layout.parquet / "CURRENT.json")
+    tmp.write_text(json.dumps({"snapshot": snapshot_name(sums), "checksums": sums}, indent=1))
+    return tmp
+
+
+def _drop_old_snapshots(layout: Layout, name: str) -> None:
+    """Drop snapshots beyond the newest KEEP_SNAPSHOTS (never the current one)."""
     snaps = sorted((p for p in layout.parquet.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in snaps[:-KEEP_SNAPSHOTS]:
         if old.name != name:
