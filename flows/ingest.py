@@ -141,7 +141,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             preload_gx()  # its import overlaps staging and merging instead of adding to them
         # the pool starts only when there is more than one batch of work (never for the sample corpus)
         runner = OnDemand(params, stack)
-        staged, files_read = _stage_all(paths, params, layout, runner)
+        staged, files_read = _stage_all(paths, params, layout, runner, options, glossary)
         timings["stage"] = time.perf_counter() - t
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
@@ -236,12 +236,10 @@ def _options(params: IngestParams) -> CleanOptions:
     return CleanOptions(drop_fillers=params.drop_fillers, repair_names=params.repair_names)
 
 
-def _stage_all(paths: list[Path], params: IngestParams, layout: Layout,
-               runner: OnDemand | None) -> tuple[list[Staged], int]:
+def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: OnDemand | None,
+               options: CleanOptions, glossary: pl.DataFrame | None) -> tuple[list[Staged], int]:
     """Stage every file; one whose path, size and mtime match the staged-file index is not read again
     (unless `rescan`). The index is then replaced by this run's files."""
-    options = _options(params)
-    glossary = load_glossary() if params.repair_names else None
     key = settings_key(options, glossary)
     index = {} if params.rescan else load_index(layout, key)
     stats = {p: file_stat(p) for p in paths}

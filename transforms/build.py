@@ -106,11 +106,10 @@ def build_episode_tables(versions: list[Version], grouping: Grouping,
     return tables
 
 
-def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]],
-                          only: set[str] | None = None) -> dict[str, pl.DataFrame]:
-    """Stack per-episode frames table by table (every table present, even when empty; or just `only`)."""
+def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """Stack per-episode frames table by table (every table present, even when empty)."""
     return {t.name: pl.concat([p[t.name] for p in per_episode]) if per_episode else t.empty()
-            for t in EPISODE_TABLES if only is None or t.name in only}
+            for t in EPISODE_TABLES}
 
 
 def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,

@@ -60,9 +60,15 @@ def snapshot_name(sums: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(sums).encode()).hexdigest()[:16]
 
 
-def current_checksums(layout: Layout) -> dict[str, str] | None:
+def current_pointer(layout: Layout) -> dict | None:
+    """CURRENT.json: {"snapshot": folder name, "checksums": {...}} of the published state, or None."""
     pointer = layout.parquet / "CURRENT.json"
-    return json.loads(pointer.read_text())["checksums"] if pointer.exists() else None
+    return json.loads(pointer.read_text()) if pointer.exists() else None
+
+
+def current_checksums(layout: Layout) -> dict[str, str] | None:
+    pointer = current_pointer(layout)
+    return pointer["checksums"] if pointer else None
 
 
 def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str] | None = None,
@@ -197,7 +203,7 @@ def export_parquet(layout: Layout, url: str) -> str:
     import fsspec  # comes with dask; only needed when an export URL is set
 
     fs, root = fsspec.core.url_to_fs(url)
-    pointer = json.loads((layout.parquet / "CURRENT.json").read_text())
+    pointer = current_pointer(layout)
     name, sums = pointer["snapshot"], pointer["checksums"]
     folder = f"{root.rstrip('/')}/{name}"
     fs.makedirs(folder, exist_ok=True)
@@ -220,6 +226,5 @@ def unchanged_validation(layout: Layout, tables: dict[str, Frame],
     sums = sums or checksums({k: v for k, v in tables.items() if k != "validation_results"})
     if any(current.get(k) != v for k, v in sums.items()):
         return None
-    pointer = json.loads((layout.parquet / "CURRENT.json").read_text())
-    path = layout.parquet / pointer["snapshot"] / "validation_results.parquet"
+    path = layout.parquet / current_pointer(layout)["snapshot"] / "validation_results.parquet"
     return pl.read_parquet(path) if path.exists() else None

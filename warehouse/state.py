@@ -11,16 +11,16 @@ from pathlib import Path
 import polars as pl
 
 from warehouse.layout import Layout
+from warehouse.publish import current_pointer
 
 
 INPUTS_FILE = "inputs.json"
 
 
 def _read(layout: Layout, table: str) -> pl.DataFrame | None:
-    pointer = layout.parquet / "CURRENT.json"
-    if not pointer.exists():
+    if (name := _current_snapshot(layout)) is None:
         return None
-    snapshot = layout.parquet / json.loads(pointer.read_text())["snapshot"] / f"{table}.parquet"
+    snapshot = layout.parquet / name / f"{table}.parquet"
     return pl.read_parquet(snapshot) if snapshot.exists() else None
 
 
@@ -57,8 +57,8 @@ def inputs_fingerprint(paths: list[Path], input_dir: Path, settings: str) -> str
 
 
 def _current_snapshot(layout: Layout) -> str | None:
-    pointer = layout.parquet / "CURRENT.json"
-    return json.loads(pointer.read_text())["snapshot"] if pointer.exists() else None
+    pointer = current_pointer(layout)
+    return pointer["snapshot"] if pointer else None
 
 
 def unchanged_inputs(layout: Layout, fingerprint: str) -> dict | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from transforms.build import EPISODE_TABLES, group_signed, many_episode_tables
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.layout import Layout
+from warehouse.publish import current_pointer
 from warehouse.stage import Staged
 
 EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: which cached episodes it holds
@@ -135,10 +135,9 @@ class _Published:
 
 
 def _published(layout: Layout) -> _Published | None:
-    pointer = layout.parquet / "CURRENT.json"
-    if not pointer.exists():
+    if (pointer := current_pointer(layout)) is None:
         return None
-    folder = layout.parquet / json.loads(pointer.read_text())["snapshot"]
+    folder = layout.parquet / pointer["snapshot"]
     keys = folder / EPISODE_KEYS
     if not keys.exists():
         return None
