@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
 from warehouse import state
 from warehouse.archive import discover
+from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import checksums, export_parquet, log_run, publish, table_checksum, unchanged_validation
@@ -246,19 +248,25 @@ def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: 
     known = {p: dataclasses.replace(index[(str(p), *st)], path=str(p.relative_to(params.input_dir)))
              for p, st in stats.items() if st and (str(p), *st) in index}
     todo = [p for p in paths if p not in known]
-    fresh = dict(zip(todo, _stage_paths(todo, params, layout, runner, options, glossary, len(known), len(paths))))
+    hashes = HashIndex(layout, key)  # each batch's signatures go to disk as it arrives, not into memory
+    fresh = dict(zip(todo, _stage_paths(todo, params, layout, runner, options, glossary, len(known), len(paths),
+                                        hashes.add)))
     staged = [known.get(p) or fresh[p] for p in paths]
+    hashes.add(staged)  # files staged before but missing from the hash index (read from their cache)
+    hashes.compact()
     save_index(layout, key, [((str(p), *stats[p]), s) for p, s in zip(paths, staged) if stats[p]])
     return staged, len(todo)
 
 
 def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: OnDemand | None,
-                 options: CleanOptions, glossary: pl.DataFrame | None, done: int, total: int) -> list[Staged]:
+                 options: CleanOptions, glossary: pl.DataFrame | None, done: int, total: int,
+                 on_batch: Callable[[list[Staged]], None]) -> list[Staged]:
     batches = [paths[i:i + params.batch_size] for i in range(0, len(paths), params.batch_size)]
     staged: list[Staged] = []
     if pool is None or len(batches) < 2:
         for i, batch in enumerate(batches):
-            staged += stage_batch(batch, params.input_dir, layout, options, glossary, i)
+            staged += (out := stage_batch(batch, params.input_dir, layout, options, glossary, i))
+            on_batch(out)
             progress.advance("stage", done + len(staged), total)
         return staged
     runner = pool.get()
@@ -266,7 +274,8 @@ def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: 
                                                       "options": options, "glossary": glossary, "index": i})
                for i, batch in enumerate(batches)]
     for f in futures:  # in submission order, so the result does not depend on scheduling
-        staged += f.result()
+        staged += (out := f.result())
+        on_batch(out)
         progress.advance("stage", done + len(staged), total)
     return staged
 

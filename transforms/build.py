@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,17 +58,23 @@ def group_versions(versions: list[Version], prior: dict[str, str] | None = None,
     return Grouping(links, assign_episode_ids(roots, prior or {}))
 
 
-def group_signed(sigs: dict[str, pl.Series], metas: dict[str, object], prior: dict[str, str] | None = None,
-                 thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
-    """The same decision from signatures computed at staging (file_id -> hashes) and metadata."""
-    roots, links = group_files(sigs, file_table(metas), thresholds)
+def group_signed(pairs: pl.DataFrame, metas: dict[str, object], sigs: Mapping[str, pl.Series],
+                 prior: dict[str, str] | None = None, thresholds: dedup.Thresholds = dedup.Thresholds()) -> Grouping:
+    """The same decision from candidate pairs of signatures computed at staging (`dedup.candidate_pairs`
+    or the warehouse's hash index), file metadata, and file_id -> hashes (read only for weak links)."""
+    roots, links = decide_and_group(pairs, file_table(metas), sigs, thresholds)
     return Grouping(links, assign_episode_ids(roots, prior or {}))
 
 
 def group_files(sigs: dict[str, pl.Series], files: pl.DataFrame,
                 thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
     """Signatures (file_id -> hashes) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
-    links = dedup.decide(dedup.candidate_pairs_of(sigs), dedup.metadata_pairs(files), files, thresholds) \
+    return decide_and_group(dedup.candidate_pairs_of(sigs), files, sigs, thresholds)
+
+
+def decide_and_group(pairs: pl.DataFrame, files: pl.DataFrame, sigs: Mapping[str, pl.Series],
+                     thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
+    links = dedup.decide(pairs, dedup.metadata_pairs(files), files, thresholds) \
         if files.height else VERSION_LINKS.empty()
     return dedup.group(sorted(files["file_id"]), links, sigs, thresholds)
 

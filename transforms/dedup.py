@@ -51,35 +51,97 @@ def signatures(words: pl.DataFrame) -> pl.DataFrame:
 
 PAIR_ROWS_PER_PART = 4_000_000  # the self-join runs over hash partitions of about this many rows
 
+Sigs = pl.DataFrame | pl.LazyFrame  # (file_id, h): one row per file and sampled shingle hash
 
-def candidate_pairs(sigs: pl.DataFrame) -> pl.DataFrame:
+
+def shared_counts(postings: pl.DataFrame) -> pl.DataFrame:
+    """(file_id, h) -> (file_id, file_id_b, shared): per pair, the hashes both hold that are in at most
+    MAX_DF files of `postings` (a hash in more is boilerplate, not evidence)."""
+    informative = postings.join(
+        postings.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df") <= MAX_DF).select("h"), on="h")
+    return (
+        informative.join(informative, on="h", suffix="_b")
+        .filter(pl.col("file_id") < pl.col("file_id_b"))
+        .group_by("file_id", "file_id_b")
+        .agg(pl.len().cast(pl.UInt32).alias("shared"))
+    )
+
+
+def candidate_pairs(sigs: Sigs, rows: int | None = None, sizes: pl.DataFrame | None = None) -> pl.DataFrame:
     """Pairs of files sharing informative shingles: (file_a, file_b, shared, n_a, n_b, containment).
 
     The self-join on shingle hashes is the largest intermediate of the pipeline, so it runs over
     partitions of the hashes (h mod P) and only the per-pair counts are kept: memory follows the
     partition, not the corpus. Counts summed over partitions equal the counts of one big join.
+    A lazy `sigs` is read once per partition and never held whole (its row count and per-file
+    sizes (file_id, n), if known, save a pass).
     """
-    sizes = sigs.group_by("file_id").agg(pl.len().alias("n"))
-    parts = max(1, sigs.height // PAIR_ROWS_PER_PART)
-    partials = []
-    for p in range(parts):
-        part = sigs.filter(pl.col("h") % parts == p) if parts > 1 else sigs
-        informative = part.join(
-            part.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df") <= MAX_DF).select("h"), on="h")
-        partials.append(
-            informative.join(informative, on="h", suffix="_b")
-            .filter(pl.col("file_id") < pl.col("file_id_b"))
-            .group_by("file_id", "file_id_b")
-            .agg(pl.len().alias("shared"))
-        )
+    lazy = sigs.lazy()
+    rows = rows if rows is not None else lazy.select(pl.len()).collect().item()
+    sizes = sizes if sizes is not None else lazy.group_by("file_id").agg(pl.len().alias("n")).collect()
+    parts = max(1, rows // PAIR_ROWS_PER_PART)
+    partials = [shared_counts(lazy.filter(pl.col("h") % parts == p).collect() if parts > 1 else lazy.collect())
+                for p in range(parts)]
     pairs = (pl.concat(partials).group_by("file_id", "file_id_b").agg(pl.col("shared").sum().cast(pl.UInt32))
              if parts > 1 else partials[0])
-    pairs = pairs.rename({"file_id": "file_a", "file_id_b": "file_b"})
+    return with_containment(pairs.rename({"file_id": "file_a", "file_id_b": "file_b"}), sizes)
+
+
+def with_containment(pairs: pl.DataFrame, sizes: pl.DataFrame) -> pl.DataFrame:
+    """(file_a, file_b, shared) + sizes (file_id, n) -> candidates: containment >= MIN_CANDIDATE."""
     return (
         pairs.join(sizes.rename({"file_id": "file_a", "n": "n_a"}), on="file_a")
         .join(sizes.rename({"file_id": "file_b", "n": "n_b"}), on="file_b")
         .with_columns((pl.col("shared") / pl.min_horizontal("n_a", "n_b")).alias("containment"))
         .filter(pl.col("containment") >= MIN_CANDIDATE)
+    )
+
+
+def update_pairs(old: pl.DataFrame, touched: pl.DataFrame, before: pl.Series, after: pl.Series
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Exact pair counts after the file set changes from `before` to `after`, without a full self-join.
+
+    `old`: (file_a, file_b, shared) of every candidate pair of `before` (containment >= MIN_CANDIDATE).
+    `touched`: the postings (file_id, h) of every hash held by an added or removed file, over all files.
+    Only those hashes change their file count, so a pair's new count is its old count minus what those
+    hashes gave it before plus what they give it now. An added file's hashes are all touched, so its
+    pairs are counted in full here. A pair of two kept files that was no candidate can only lose count
+    when files are added; when files are removed a boilerplate hash may become informative, and such
+    pairs (old count unknown) come back as the second frame, to be counted in full by the caller.
+    Returns (file_a, file_b, shared) with shared > 0, and the pairs to count in full.
+    """
+    def counts(members: pl.Series, name: str) -> pl.DataFrame:
+        return shared_counts(touched.filter(pl.col("file_id").is_in(members.implode()))) \
+            .rename({"file_id": "file_a", "file_id_b": "file_b", "shared": name})
+    keys = ["file_a", "file_b"]
+    kept = old.filter(pl.col("file_a").is_in(after.implode()) & pl.col("file_b").is_in(after.implode()))
+    merged = (
+        kept.join(counts(before, "sub"), on=keys, how="full", coalesce=True)
+        .join(counts(after, "add"), on=keys, how="full", coalesce=True)
+        .filter(pl.col("file_a").is_in(after.implode()) & pl.col("file_b").is_in(after.implode()))
+        .with_columns(pl.col("shared", "sub", "add").fill_null(0).cast(pl.Int64))
+    )
+    known = pl.col("shared") > 0  # a candidate before
+    both_old = pl.col("file_a").is_in(before.implode()) & pl.col("file_b").is_in(before.implode())
+    unknown = ~known & both_old & (pl.col("add") > pl.col("sub"))
+    new = (
+        merged.filter(~unknown)
+        .select(*keys, (pl.col("shared") - pl.col("sub") + pl.col("add")).alias("shared"))
+        .filter(pl.col("shared") > 0)
+        .with_columns(pl.col("shared").cast(pl.UInt32))
+    )
+    return new, merged.filter(unknown).select(keys)
+
+
+def counts_for(pairs: pl.DataFrame, postings: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
+    """Full counts of the given pairs: `postings` (file_id, h) of their files, `df` (h, df) over the
+    whole file set for those hashes -> (file_a, file_b, shared)."""
+    informative = postings.join(df.filter(pl.col("df") <= MAX_DF).select("h"), on="h")
+    return (
+        informative.join(informative, on="h", suffix="_b")
+        .rename({"file_id": "file_a", "file_id_b": "file_b"})
+        .join(pairs, on=["file_a", "file_b"], how="semi")
+        .group_by("file_a", "file_b").agg(pl.len().cast(pl.UInt32).alias("shared"))
     )
 
 

@@ -30,7 +30,8 @@ class Staged:
     """What staging learned about one input file: small, because a run holds one per file.
 
     The cleaned segments stay in the per-file cache; `version` reads them when a merge needs them,
-    and `sigs` (the file's sampled shingle hashes) is all that grouping needs.
+    and `sigs` (the file's sampled shingle hashes, all that grouping needs) lives here only until
+    the hash index (warehouse.hash_index) has stored it.
     """
 
     path: str
@@ -205,7 +206,7 @@ _INDEX_SCHEMA = {
     "abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "settings": pl.String, "path": pl.String,
     "file_id": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String, "format": pl.String,
     "kind": pl.String, "status": pl.String, "reason": pl.String, "meta": pl.String, "n_segments": pl.Int64,
-    "sigs": pl.List(pl.UInt64), "segments_path": pl.String, "warnings": pl.String, "rejects": pl.String,
+    "segments_path": pl.String, "warnings": pl.String, "rejects": pl.String,
 }
 
 
@@ -218,20 +219,24 @@ def file_stat(path: Path) -> tuple[int, int] | None:
 
 
 def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Staged]:
-    """(absolute path, size, mtime_ns) -> what staging found for it, under these settings."""
+    """(absolute path, size, mtime_ns) -> what staging found for it, under these settings.
+
+    Signatures are not kept here: the hash index (warehouse.hash_index) holds them."""
     path = layout.root / INDEX_FILE
     if not path.exists():
         return {}
-    rows = pl.read_parquet(path).filter(pl.col("settings") == settings)
+    rows = pl.read_parquet(path)
+    if rows.schema != pl.Schema(_INDEX_SCHEMA):  # written by an older version: stage again
+        return {}
     out = {}
-    for r, sigs in zip(rows.drop("sigs").iter_rows(named=True), rows["sigs"]):  # sigs as Series, not lists
+    for r in rows.filter(pl.col("settings") == settings).iter_rows(named=True):
         meta = json.loads(r["meta"]) if r["meta"] else None
         if meta is not None:
             meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
         out[(r["abs_path"], r["size"], r["mtime_ns"])] = Staged(
             r["path"], r["file_id"], r["size_bytes"], r["archive_path"], r["format"], r["kind"], r["status"],
             r["reason"], TranscriptMeta(**meta) if meta else None, r["n_segments"],
-            sigs, r["segments_path"],
+            None, r["segments_path"],
             json.loads(r["warnings"]), json.loads(r["rejects"]))
     return out
 
@@ -242,7 +247,7 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "file_id": s.file_id, "size_bytes": s.size_bytes, "archive_path": s.archive_path, "format": s.format,
              "kind": s.kind, "status": s.status, "reason": s.reason,
              "meta": json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
-             "n_segments": s.n_segments, "sigs": s.sigs, "segments_path": s.segments_path,
+             "n_segments": s.n_segments, "segments_path": s.segments_path,
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "rejects": json.dumps(s.rejects, ensure_ascii=False, default=str)}
             for k, s in entries if s.archive_path]

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms import dedup
 from transforms.build import EPISODE_TABLES, group_signed, many_episode_tables
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
+from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout
 from warehouse.publish import current_pointer
 from warehouse.stage import Staged
@@ -73,7 +75,13 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         first_path.setdefault(s.file_id, s.path)
     loaded = [s for s in rows if s.status == "loaded" and first_path[s.file_id] == s.path
               and s.file_id not in quarantine]
-    grouping = group_signed({s.file_id: s.sigs for s in loaded}, {s.file_id: s.meta for s in loaded}, prior_ids)
+    if layout is not None:  # the persisted hash index: only new or removed files' hashes are joined
+        index = HashIndex(layout, settings)
+        pairs, sigs = index.candidate_pairs(loaded), index.sigs_of(loaded)
+    else:
+        sigs = {s.file_id: s.sigs for s in loaded}
+        pairs = dedup.candidate_pairs_of(sigs)
+    grouping = group_signed(pairs, {s.file_id: s.meta for s in loaded}, sigs, prior_ids)
     episodes: dict[str, list[Staged]] = {}
     for s in sorted(loaded, key=lambda s: s.file_id):  # members sorted by file id: input order never matters
         episodes.setdefault(grouping.episode_of[s.file_id], []).append(s.light())

@@ -1,0 +1,226 @@
+"""The persisted shingle-hash index: grouping a few new files without re-joining the whole corpus.
+
+Layout under `<warehouse>/hash_index/<settings key>/` (signatures depend on the cleaning settings):
+
+- `parts/gG-S.parquet`: postings (fid UInt32, h UInt64), appended as staging batches finish
+  (generation G, first fid S);
+- `parts/gG-S.files.parquet`: which files a part holds (file_id, fid, n = its hash count). It is
+  written after the postings, so a part without it is a crash leftover and is deleted. Compaction
+  merges every part into one of the next generation; parts of older generations are then stale;
+- `state/`: the last grouping: its files (`members.parquet`) and candidate pairs (`pairs.parquet`).
+
+Files get small integer ids (fid), so the hashes never carry 64-character file ids. A grouping is
+computed from the last one when few files were added or removed (`dedup.update_pairs`: only the
+postings of their hashes are read), else in full over hash partitions of the postings. Either way the
+result is the same (tested); the state is only a shortcut, so losing it costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import polars as pl
+
+from transforms import dedup
+from warehouse.layout import Layout
+from warehouse.stage import Staged
+
+INCREMENTAL_SHARE = 0.25  # more files added or removed than this share of the corpus: group in full
+COMPACT_PARTS = 32  # more parts than this are merged into one
+
+
+class HashIndex:
+    def __init__(self, layout: Layout, settings: str) -> None:
+        self.root = layout.root / "hash_index" / settings
+        self.parts = self.root / "parts"
+        self.state = self.root / "state"
+        self.parts.mkdir(parents=True, exist_ok=True)
+        self._files: pl.DataFrame | None = None
+        self.last_mode = ""  # "full" or "incremental": how the last grouping was computed
+
+    # -- the postings -------------------------------------------------------------------------------
+
+    @property
+    def files(self) -> pl.DataFrame:
+        """(file_id, fid, n) of every indexed file. Crash leftovers are removed first: postings without
+        a file list, and parts of a generation older than the newest (a compaction that did not finish
+        deleting what it merged)."""
+        if self._files is None:
+            newest = self._generation()
+            for lst in self._lists():
+                if _generation(lst) < newest:
+                    lst.unlink()
+            for post in self.parts.glob("g*.parquet"):
+                if not post.name.endswith(".files.parquet") and not _companion(post).exists():
+                    post.unlink()
+            lists = self._lists()
+            self._files = pl.concat([pl.read_parquet(p) for p in lists]) if lists else pl.DataFrame(
+                schema={"file_id": pl.String, "fid": pl.UInt32, "n": pl.UInt32})
+        return self._files
+
+    def _lists(self) -> list[Path]:
+        return sorted(self.parts.glob("g*.files.parquet"))
+
+    def _generation(self) -> int:
+        return max((_generation(p) for p in self._lists()), default=0)
+
+    def add(self, staged: Iterable[Staged]) -> None:
+        """Append the signatures of loaded files not indexed yet, and drop them from the Staged objects
+        (the index holds them now). A file whose signatures are not in memory is read from its cache."""
+        known = set(self.files["file_id"].to_list())
+        ids, hashes = [], []
+        for s in staged:
+            if s.status == "loaded" and s.file_id not in known:
+                known.add(s.file_id)
+                ids.append(s.file_id)
+                hashes.append(s.sigs if s.sigs is not None else _cached_sigs(s))
+            s.sigs = None
+        if not ids:
+            return
+        start = int(self.files["fid"].max() + 1) if self.files.height else 0
+        fids = pl.Series("fid", range(start, start + len(ids)), pl.UInt32)
+        listing = pl.DataFrame({"file_id": ids, "fid": fids,
+                                "n": pl.Series([len(h) for h in hashes], dtype=pl.UInt32)})
+        postings = pl.DataFrame({"fid": fids.gather([i for i, h in enumerate(hashes) for _ in range(len(h))]),
+                                 "h": pl.concat([h.cast(pl.UInt64) for h in hashes]).rename("h")})
+        name = f"g{self._generation():04d}-{start:09d}"
+        _write(postings, self.parts / f"{name}.parquet")
+        _write(listing, self.parts / f"{name}.files.parquet")  # last: the part now counts
+        self._files = pl.concat([self.files, listing])
+
+    def compact(self) -> None:
+        """Merge the parts into one when there are many (a scan of hundreds of small files is slow)."""
+        files, lists = self.files, self._lists()
+        if len(lists) <= COMPACT_PARTS:
+            return
+        postings = [_postings(p) for p in lists]
+        name = f"g{self._generation() + 1:04d}-{0:09d}"
+        pl.scan_parquet(postings).sink_parquet(self.parts / f".{name}.tmp")
+        (self.parts / f".{name}.tmp").replace(self.parts / f"{name}.parquet")
+        _write(files, self.parts / f"{name}.files.parquet")  # from here on the older parts are stale
+        for lst, post in zip(lists, postings):
+            lst.unlink()
+            post.unlink()
+
+    def _scan(self) -> pl.LazyFrame:
+        self.files  # noqa: B018 - clears crash leftovers first
+        paths = [_postings(p) for p in self._lists()]
+        if not paths:
+            return pl.LazyFrame(schema={"fid": pl.UInt32, "h": pl.UInt64})
+        return pl.scan_parquet(paths)
+
+    # -- grouping -----------------------------------------------------------------------------------
+
+    def candidate_pairs(self, staged: list[Staged]) -> pl.DataFrame:
+        """`dedup.candidate_pairs` of these files (file ids as strings), from the last grouping's pairs
+        when that is cheaper, and saved as the new last grouping."""
+        self.add(staged)
+        ids = self.files.filter(pl.col("file_id").is_in([s.file_id for s in staged]))
+        after = ids["fid"].sort()
+        before, old = self._load_state()
+        changed = 0 if before is None else (len(set(after) ^ set(before)))
+        sizes = ids.select(pl.col("fid").alias("file_id"), "n")
+        if before is not None and changed <= INCREMENTAL_SHARE * max(len(after), 1):
+            pairs = self._update(old, before, after)
+            self.last_mode = "incremental"
+        else:
+            members = pl.DataFrame({"fid": after})
+            rows = int(ids["n"].sum() or 0)
+            lazy = self._scan().join(members.lazy(), on="fid", how="semi").rename({"fid": "file_id"})
+            pairs = dedup.candidate_pairs(lazy, rows, sizes).select("file_a", "file_b", "shared")
+            self.last_mode = "full"
+        pairs = dedup.with_containment(pairs, sizes)
+        self._save_state(after, pairs.select("file_a", "file_b", "shared"))
+        names = dict(zip(ids["fid"].to_list(), ids["file_id"].to_list()))
+        named = pairs.with_columns(pl.col("file_a", "file_b").replace_strict(names, return_dtype=pl.String))
+        swap = pl.col("file_a") > pl.col("file_b")  # fids follow arrival; pairs are ordered by file id
+        return named.with_columns(
+            *[pl.when(swap).then(pl.col(b)).otherwise(pl.col(a)).alias(a) for a, b in
+              (("file_a", "file_b"), ("file_b", "file_a"), ("n_a", "n_b"), ("n_b", "n_a"))]
+        ).sort("file_a", "file_b")
+
+    def _update(self, old: pl.DataFrame, before: pl.Series, after: pl.Series) -> pl.DataFrame:
+        moved = pl.DataFrame({"fid": sorted(set(before.to_list()) ^ set(after.to_list()))}, schema={"fid": pl.UInt32})
+        touched_h = self._scan().join(moved.lazy(), on="fid", how="semi").select("h").unique()
+        touched = self._scan().join(touched_h, on="h", how="semi").rename({"fid": "file_id"}).collect()
+        new, unknown = dedup.update_pairs(old, touched, before, after)
+        if unknown.height:  # only after removals: count these pairs in full
+            files = pl.DataFrame({"fid": pl.concat([unknown["file_a"], unknown["file_b"]]).unique()})
+            postings = self._scan().join(files.lazy(), on="fid", how="semi").rename({"fid": "file_id"}).collect()
+            df = (self._scan().join(pl.DataFrame({"fid": after}).lazy(), on="fid", how="semi")
+                  .join(postings.lazy().select("h").unique(), on="h", how="semi")
+                  .group_by("h").agg(pl.len().alias("df")).collect())
+            new = pl.concat([new, dedup.counts_for(unknown, postings, df)])
+        return new
+
+    def _load_state(self) -> tuple[pl.Series | None, pl.DataFrame | None]:
+        try:
+            if (self.state / "RULES").read_text() != _rules():
+                return None, None
+            members = pl.read_parquet(self.state / "members.parquet")["fid"]
+            pairs = pl.read_parquet(self.state / "pairs.parquet")
+        except (FileNotFoundError, pl.exceptions.PolarsError):
+            return None, None
+        if not set(members.to_list()) <= set(self.files["fid"].to_list()):  # index rebuilt since
+            return None, None
+        return members, pairs
+
+    def _save_state(self, members: pl.Series, pairs: pl.DataFrame) -> None:
+        """Folder written beside, then swapped in; a crash in between leaves no state (a full grouping next)."""
+        tmp = self.root / ".state.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        members.to_frame("fid").write_parquet(tmp / "members.parquet")
+        pairs.write_parquet(tmp / "pairs.parquet")
+        (tmp / "RULES").write_text(_rules())
+        shutil.rmtree(self.state, ignore_errors=True)
+        tmp.rename(self.state)
+
+    def sigs_of(self, staged: list[Staged]) -> "CachedSigs":
+        """file_id -> its hashes, read from the per-file cache when a weak link asks (rarely)."""
+        return CachedSigs({s.file_id: s for s in staged})
+
+
+class CachedSigs(Mapping[str, pl.Series]):
+    def __init__(self, staged: dict[str, Staged]) -> None:
+        self._staged = staged
+
+    def __getitem__(self, file_id: str) -> pl.Series:
+        s = self._staged[file_id]
+        return s.sigs if s.sigs is not None else _cached_sigs(s)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._staged)
+
+    def __len__(self) -> int:
+        return len(self._staged)
+
+
+def _rules() -> str:
+    """The counting rules the saved pairs were made under (a change makes them useless)."""
+    return f"max_df={dedup.MAX_DF} min_candidate={dedup.MIN_CANDIDATE}"
+
+
+def _cached_sigs(s: Staged) -> pl.Series:
+    return pl.read_parquet(Path(s.segments_path).with_name("sigs.parquet"))["h"]
+
+
+def _generation(file_list: Path) -> int:
+    return int(file_list.name[1:5])
+
+
+def _postings(file_list: Path) -> Path:
+    return file_list.with_name(file_list.name.removesuffix(".files.parquet") + ".parquet")
+
+
+def _companion(postings: Path) -> Path:
+    return postings.with_name(postings.name.removesuffix(".parquet") + ".files.parquet")
+
+
+def _write(df: pl.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    df.write_parquet(tmp)
+    tmp.replace(path)
