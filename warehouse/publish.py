@@ -22,6 +22,7 @@ from warehouse.layout import Layout
 
 SQL_DIR = Path(__file__).parent / "sql"
 KEEP_SNAPSHOTS = 2
+EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: (episode_id, cache key) of its episodes
 DUCKDB_MEMORY = "512MB"  # the publish's memory cap (DuckDB's default is 80% of the machine)
 
 
@@ -115,7 +116,7 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
         con.execute("begin transaction")
         if not unchanged:
             _load_tables(con, write_snapshot(layout, tables, sums, extras), tables)
-            apply_views(con)
+            apply_views(con, (extras or {}).get(EPISODE_KEYS))
         _log_run(con, run | {"published": not unchanged})
         pointer = None if unchanged else _prepare_pointer(layout, sums)
         con.execute("commit")
@@ -154,10 +155,39 @@ def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[st
         con.execute(f"create or replace table {name} as select * from read_parquet(?)", [path])  # name checked
 
 
-def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Run the analytics SQL files in their declared (file name) order."""
+def apply_views(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None = None) -> None:
+    """Run the analytics SQL files in their declared (file name) order, then bring the search index
+    up to date (`keys`: episode_id -> cache key of the published episodes; see `refresh_search`)."""
     for sql in sorted(SQL_DIR.glob("*.sql")):
         con.execute(sql.read_text())
+    refresh_search(con, keys)
+
+
+def refresh_search(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None) -> list[str]:
+    """Recompute the search index only for episodes whose cache key differs from the one it was built
+    for (an episode's key names its files and the code and settings: same key, same segments).
+    Without keys, or on a first publish, every episode is indexed. Returns the episodes recomputed."""
+    tables = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
+    if not {"segment_terms", "segment_lengths", "_search_keys"} <= tables:
+        con.execute("drop table if exists segment_terms; drop table if exists segment_lengths; "
+                    "create or replace table _search_keys (episode_id varchar, key varchar)")
+    known = keys is not None
+    if known:
+        con.register("_keys_in", keys.select("episode_id", "key").to_arrow())
+        con.execute("create or replace temp table _new_keys as select episode_id, key::varchar as key from _keys_in")
+        con.unregister("_keys_in")
+    else:
+        con.execute("create or replace temp table _new_keys as select episode_id, null::varchar as key from episodes")
+    changed = ("(select * from _new_keys except select * from _search_keys) union all "
+               "(select * from _search_keys except select * from _new_keys)") if known \
+        else "select * from _new_keys union all select * from _search_keys"
+    con.execute(f"create or replace temp table _search_todo as select distinct episode_id from ({changed})")
+    con.execute((SQL_DIR / "search" / "refresh.sql").read_text())
+    con.execute("delete from _search_keys; insert into _search_keys select episode_id, key from _new_keys")
+    todo = [r[0] for r in con.execute("select episode_id from _search_todo order by 1").fetchall()]
+    con.execute("drop table _search_todo; drop table _new_keys")
+    return todo
 
 
 def log_run(layout: Layout, run: dict) -> None:

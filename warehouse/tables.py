@@ -16,10 +16,9 @@ from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout
-from warehouse.publish import current_pointer
+from warehouse.publish import EPISODE_KEYS, current_pointer
 from warehouse.stage import Staged
 
-EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: which cached episodes it holds
 MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then rebuilt
 
 

@@ -100,3 +100,39 @@ def test_views_apply_on_published_tables(tmp_path: Path) -> None:
     pub.publish(layout, _tables(), _run())
     summary = _read(layout, "episode_summary")
     assert summary["words"].to_list() == [9]
+
+
+def _episodes(texts: dict[str, list[str]]) -> dict[str, pl.DataFrame]:
+    """_tables() with these episodes' segments (episode id -> segment texts)."""
+    base = _tables(1)
+    seg, ep = base["segments"].head(1), base["episodes"].head(1)
+    segments = [seg.with_columns(pl.lit(e).alias("episode_id"), pl.lit(i).cast(seg.schema["seq"]).alias("seq"),
+                                 pl.lit(t).alias("text"))
+                for e, ts in texts.items() for i, t in enumerate(ts)]
+    base["segments"] = pl.concat(segments)
+    base["episodes"] = pl.concat([ep.with_columns(pl.lit(e).alias("episode_id")) for e in texts])
+    return base
+
+
+def _keys(keys: dict[str, str]) -> dict[str, pl.DataFrame]:
+    return {pub.EPISODE_KEYS: pl.DataFrame({"episode_id": list(keys), "key": list(keys.values())})}
+
+
+def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Path, monkeypatch) -> None:
+    layout = Layout(tmp_path / "a").ensure()
+    first = {"e1": ["Export controls on GPUs", "the GPU market"], "e2": ["nothing to see"], "e3": ["old text"]}
+    pub.publish(layout, _episodes(first), _run(), extras=_keys({"e1": "k1", "e2": "k2", "e3": "k3"}))
+    refreshed: list[list[str]] = []
+    real = pub.refresh_search
+    monkeypatch.setattr(pub, "refresh_search", lambda con, keys: refreshed.append(real(con, keys)))
+    # e1 kept, e2 rebuilt from other files (new key), e3 removed, e4 added
+    second = {"e1": first["e1"], "e2": ["export of chips", "Controls"], "e4": ["brand new episode"]}
+    pub.publish(layout, _episodes(second), _run(), extras=_keys({"e1": "k1", "e2": "k2b", "e4": "k4"}))
+    assert refreshed == [["e2", "e3", "e4"]]  # e1 is not recomputed
+    fresh = Layout(tmp_path / "b").ensure()  # the same tables indexed from scratch, without keys
+    pub.publish(fresh, _episodes(second), _run())
+    for name in ("segment_terms", "segment_lengths"):
+        got = _read(layout, name).sort(pl.all())
+        want = _read(fresh, name).sort(pl.all())
+        assert_frame_equal(got, want)
+    assert set(_read(layout, "segment_terms")["episode_id"]) == {"e1", "e2", "e4"}

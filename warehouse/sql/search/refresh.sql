@@ -1,0 +1,42 @@
+-- search index: term frequencies per segment (segment_terms) and words per segment (segment_lengths)
+-- for BM25. Kept, not rebuilt: the publish lists in _search_todo the episodes whose rows changed
+-- (added, removed, or rebuilt from other files), and only those are deleted and recomputed here.
+create table if not exists segment_terms (episode_id varchar, seq integer, term varchar, tf bigint);
+create table if not exists segment_lengths (episode_id varchar, seq integer, len hugeint);
+
+delete from segment_terms where episode_id in (select episode_id from _search_todo);
+delete from segment_lengths where episode_id in (select episode_id from _search_todo);
+
+insert into segment_terms
+with segments as (
+    select episode_id, seq, lower(text) as text
+    from segments
+    where not is_event and episode_id in (select episode_id from _search_todo)
+),
+
+terms as (
+    select episode_id, seq, unnest(regexp_extract_all(text, '[a-z0-9]+(?:[''.-][a-z0-9]+)*')) as term
+    from segments
+),
+
+final as (
+    select episode_id, seq, term, count(*) as tf
+    from terms
+    group by all
+)
+
+select * from final;
+
+insert into segment_lengths
+with terms as (
+    select * from segment_terms
+    where episode_id in (select episode_id from _search_todo)
+),
+
+final as (
+    select episode_id, seq, sum(tf) as len
+    from terms
+    group by all
+)
+
+select * from final;
