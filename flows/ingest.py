@@ -254,7 +254,8 @@ def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: 
     staged = [known.get(p) or fresh[p] for p in paths]
     hashes.add(staged)  # files staged before but missing from the hash index (read from their cache)
     hashes.compact()
-    save_index(layout, key, [((str(p), *stats[p]), s) for p, s in zip(paths, staged) if stats[p]])
+    save_index(layout, key, [((str(p), *stats[p]), s) for p, s in zip(paths, staged) if stats[p]],
+               unchanged={(str(p), *stats[p]) for p in known})
     return staged, len(todo)
 
 

@@ -3,14 +3,21 @@
 A reader sees the old state or the new one, never half: the snapshot folder is renamed into place
 only when complete, and DuckDB's transaction commits all tables and views together. A crash at any
 point leaves the previous state; an identical set of tables is not published again.
+
+The big episode tables are written as parts, one per bucket of episode ids (`<table>/bNN.parquet`,
+`bucket_of`): a bucket whose episodes did not change is a hard link to the previous snapshot's file,
+and DuckDB deletes and inserts only the changed buckets' episodes. Adding one episode rewrites one
+bucket, not the table.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +31,35 @@ SQL_DIR = Path(__file__).parent / "sql"
 KEEP_SNAPSHOTS = 2
 EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: (episode_id, cache key) of its episodes
 DUCKDB_MEMORY = "512MB"  # the publish's memory cap (DuckDB's default is 80% of the machine)
+BUCKETS = 64  # parts per big table: one new episode rewrites about 1/BUCKETS of it
+PART_SUMS = "_sums.json"  # in a parted table's folder: bucket -> checksum of that part
+
+
+def bucket_of(episode_id: str) -> int:
+    """The part an episode's rows live in (stable across runs, Python versions and machines)."""
+    return zlib.crc32(episode_id.encode()) % BUCKETS
+
+
+class Parts(dict):
+    """A big table's plan for the next snapshot: bucket -> its rows (a lazy frame to write) or the
+    previous snapshot's part file (unchanged: hard-linked). `sums` holds known part checksums."""
+
+    def __init__(self, parts: dict[int, "pl.LazyFrame | Path"], sums: dict[int, str], schema: pl.Schema) -> None:
+        super().__init__(parts)
+        self.sums, self.schema = dict(sums), schema
+
+    def checksums(self) -> dict[int, str]:
+        for b, src in self.items():
+            if b not in self.sums:
+                self.sums[b] = table_checksum(src if isinstance(src, pl.LazyFrame) else pl.scan_parquet(src))
+        return {b: self.sums[b] for b in sorted(self)}
+
+
+def combine_checksums(sums: list[str]) -> str:
+    """The checksum of the rows of several parts: counts add, row-hash sums add modulo 2**64."""
+    n = sum(int(x.split(":")[0]) for x in sums)
+    h = sum(int(x.split(":")[1], 16) for x in sums if x != "0:0") & (2**64 - 1)
+    return f"{n}:{h:016x}" if n else "0:0"
 
 
 Frame = pl.DataFrame | pl.LazyFrame  # the big episode tables arrive as lazy scans of the episode cache
@@ -45,7 +81,10 @@ def table_checksum(df: Frame) -> str:
 
 
 def checksums(tables: dict[str, Frame]) -> dict[str, str]:
-    return {name: table_checksum(df) for name, df in sorted(tables.items())}
+    """Every table's checksum; a parted table's from its parts' (reused parts are not read again)."""
+    parts = getattr(tables, "parts", {})
+    return {name: combine_checksums(list(parts[name].checksums().values())) if name in parts
+            else table_checksum(df) for name, df in sorted(tables.items())}
 
 
 def write_table(df: Frame, path: Path) -> None:
@@ -54,6 +93,35 @@ def write_table(df: Frame, path: Path) -> None:
         df.sink_parquet(path, statistics=True)
     else:
         df.write_parquet(path, statistics=True)
+
+
+def write_parts(parts: Parts, folder: Path) -> None:
+    """One file per bucket: unchanged ones hard-linked from the previous snapshot, the rest written."""
+    folder.mkdir()
+    for b, src in sorted(parts.items()):
+        target = folder / f"b{b:02d}.parquet"
+        if isinstance(src, pl.LazyFrame):
+            src.sink_parquet(target, statistics=True)
+        else:
+            try:
+                os.link(src, target)
+            except OSError:  # another file system: a copy is as good
+                shutil.copyfile(src, target)
+    if not parts:  # an empty table still has a file, so readers find its columns
+        pl.DataFrame(schema=parts.schema).write_parquet(folder / "b00.parquet")
+    (folder / PART_SUMS).write_text(json.dumps({str(b): v for b, v in parts.checksums().items()}))
+
+
+def table_files(snapshot: Path, name: str) -> list[Path]:
+    """The Parquet file(s) of a table in a snapshot: one file, or a parted table's part files."""
+    folder = snapshot / name
+    return sorted(folder.glob("b*.parquet")) if folder.is_dir() else [snapshot / f"{name}.parquet"]
+
+
+def part_sums(snapshot: Path, name: str) -> dict[int, str]:
+    """A parted table's per-bucket checksums in a snapshot ({} if it is not parted)."""
+    path = snapshot / name / PART_SUMS
+    return {int(b): v for b, v in json.loads(path.read_text()).items()} if path.exists() else {}
 
 
 def snapshot_name(sums: dict[str, str]) -> str:
@@ -87,8 +155,12 @@ def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str
     tmp = layout.parquet / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    parts = getattr(tables, "parts", {})
     for table, df in tables.items():
-        write_table(df, tmp / f"{table}.parquet")
+        if table in parts:
+            write_parts(parts[table], tmp / table)
+        else:
+            write_table(df, tmp / f"{table}.parquet")
     (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
     _write_extras(tmp, extras)
     tmp.rename(final)
@@ -109,13 +181,16 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
     """
     sums = sums or checksums(tables)
     unchanged = current_checksums(layout) == sums and layout.db.exists()
+    previous = current_pointer(layout)
     con = _connect_for_writing(layout)
     committed = False
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
         con.execute("begin transaction")
         if not unchanged:
-            _load_tables(con, write_snapshot(layout, tables, sums, extras), tables)
+            snapshot = write_snapshot(layout, tables, sums, extras)
+            _load_tables(con, snapshot, tables, _in_sync(con, layout, previous))
+            con.execute("create or replace table _snapshot as select ? as name", [snapshot.name])
             apply_views(con, (extras or {}).get(EPISODE_KEYS))
         _log_run(con, run | {"published": not unchanged})
         pointer = None if unchanged else _prepare_pointer(layout, sums)
@@ -146,13 +221,48 @@ def _connect_for_writing(layout: Layout, wait_s: float = 60.0) -> duckdb.DuckDBP
             time.sleep(0.05)
 
 
-def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, Frame]) -> None:
-    """DuckDB reads each table straight from the snapshot's Parquet (streamed, not via Python)."""
+def _in_sync(con: duckdb.DuckDBPyConnection, layout: Layout, previous: dict | None) -> Path | None:
+    """The previous snapshot's folder if DuckDB holds exactly its tables (so changed parts can be
+    applied as a difference), else None (everything is loaded)."""
+    if previous is None or not (folder := layout.parquet / previous["snapshot"]).is_dir():
+        return None
+    if not con.execute("select 1 from information_schema.tables where table_name = '_snapshot'").fetchall():
+        return None
+    return folder if con.execute("select name from _snapshot").fetchone() == (previous["snapshot"],) else None
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, Frame],
+                 previous: Path | None = None) -> None:
+    """DuckDB reads each table straight from the snapshot's Parquet (streamed, not via Python). A parted
+    table whose previous parts DuckDB holds gets only the changed parts: a part that is the same file
+    (hard link: same inode) as before is unchanged; the others' episodes are deleted and inserted."""
     for name in tables:
         if name not in TABLES:
             raise ValueError(f"not a declared table: {name}")
-        path = str(snapshot / f"{name}.parquet")
-        con.execute(f"create or replace table {name} as select * from read_parquet(?)", [path])  # name checked
+        files = table_files(snapshot, name)
+        changed = _changed_parts(previous, snapshot, name, tables[name]) if previous else None
+        if changed is None:
+            con.execute(f"create or replace table {name} as select * from read_parquet(?)",  # name checked
+                        [[str(f) for f in files]])
+            continue
+        old, new = changed
+        if old:
+            con.execute(f"delete from {name} where episode_id in "
+                        "(select distinct episode_id from read_parquet(?))", [[str(f) for f in old]])
+        if new:
+            con.execute(f"insert into {name} select * from read_parquet(?)", [[str(f) for f in new]])
+
+
+def _changed_parts(previous: Path, snapshot: Path, name: str, df: Frame) -> tuple[list[Path], list[Path]] | None:
+    """(previous part files to delete, new part files to insert), or None to load the table whole."""
+    if not (snapshot / name).is_dir() or not (previous / name).is_dir():
+        return None
+    before = {f.name: f for f in table_files(previous, name)}
+    after = {f.name: f for f in table_files(snapshot, name)}
+    same = {n for n in before.keys() & after.keys() if os.stat(before[n]).st_ino == os.stat(after[n]).st_ino}
+    if len(same) < len(after) / 2:  # most parts changed: one load is cheaper (and the schema may differ)
+        return None
+    return [f for n, f in before.items() if n not in same], [f for n, f in after.items() if n not in same]
 
 
 def apply_views(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None = None) -> None:
@@ -238,7 +348,11 @@ def export_parquet(layout: Layout, url: str) -> str:
     folder = f"{root.rstrip('/')}/{name}"
     fs.makedirs(folder, exist_ok=True)
     for table in sorted(sums):
-        fs.put_file(str(layout.parquet / name / f"{table}.parquet"), f"{folder}/{table}.parquet")
+        for f in table_files(layout.parquet / name, table):
+            rel = f.relative_to(layout.parquet / name).as_posix()
+            if "/" in rel:
+                fs.makedirs(f"{folder}/{table}", exist_ok=True)
+            fs.put_file(str(f), f"{folder}/{rel}")
     with fs.open(f"{root.rstrip('/')}/CURRENT.json", "w") as f:
         f.write(json.dumps({"snapshot": name, "checksums": sums}, indent=1))
     return f"{url.rstrip('/')}/{name}"

@@ -241,8 +241,24 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
     return out
 
 
-def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int, int], Staged]]) -> None:
-    """Replace the index by these entries (atomically). Unreadable files are left out: retried next time."""
+def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int, int], Staged]],
+               unchanged: set[tuple[str, int, int]] | frozenset = frozenset()) -> None:
+    """Replace the index by these entries (atomically). Unreadable files are left out: retried next time.
+
+    Entries whose key is in `unchanged` came from the index itself: their rows are copied from the old
+    index file (only their relative path may differ) instead of being serialised again.
+    """
+    path = layout.root / INDEX_FILE
+    old = pl.read_parquet(path) if unchanged and path.exists() else None
+    copied = pl.DataFrame(schema=_INDEX_SCHEMA)
+    if old is not None and old.schema == pl.Schema(_INDEX_SCHEMA):
+        keep = [(k, s) for k, s in entries if k in unchanged]
+        wanted = pl.DataFrame({"abs_path": [k[0] for k, _ in keep], "size": [k[1] for k, _ in keep],
+                               "mtime_ns": [k[2] for k, _ in keep], "path": [s.path for _, s in keep]},
+                              schema={"abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "path": pl.String})
+        copied = old.filter(pl.col("settings") == settings).drop("path") \
+            .join(wanted, on=["abs_path", "size", "mtime_ns"]).select(list(_INDEX_SCHEMA))
+    done = set(zip(copied["abs_path"].to_list(), copied["size"].to_list(), copied["mtime_ns"].to_list()))
     rows = [{"abs_path": k[0], "size": k[1], "mtime_ns": k[2], "settings": settings, "path": s.path,
              "file_id": s.file_id, "size_bytes": s.size_bytes, "archive_path": s.archive_path, "format": s.format,
              "kind": s.kind, "status": s.status, "reason": s.reason,
@@ -250,7 +266,7 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "n_segments": s.n_segments, "segments_path": s.segments_path,
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "rejects": json.dumps(s.rejects, ensure_ascii=False, default=str)}
-            for k, s in entries if s.archive_path]
+            for k, s in entries if s.archive_path and k not in done]
     tmp = layout.root / (INDEX_FILE + ".tmp")
-    pl.DataFrame(rows, schema=_INDEX_SCHEMA).write_parquet(tmp)
-    tmp.replace(layout.root / INDEX_FILE)
+    pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]).write_parquet(tmp)
+    tmp.replace(path)

@@ -16,7 +16,7 @@ from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout
-from warehouse.publish import EPISODE_KEYS, current_pointer
+from warehouse.publish import EPISODE_KEYS, Parts, bucket_of, current_pointer, part_sums, table_files
 from warehouse.stage import Staged
 
 MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then rebuilt
@@ -54,6 +54,7 @@ class Tables(dict):
     episode_keys: dict[str, str]  # episode id -> cache key (its files + code version + settings)
     unvalidated: set[str]  # episodes whose rows have not passed validation before
     known_failures: dict[str, str]  # episode id -> why these very files failed validation before
+    parts: dict[str, Parts]  # big table -> its parts for the snapshot (see warehouse.publish)
 
 
 def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, datetime],
@@ -83,21 +84,22 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     grouping = group_signed(pairs, {s.file_id: s.meta for s in loaded}, sigs, prior_ids)
     episodes: dict[str, list[Staged]] = {}
     for s in sorted(loaded, key=lambda s: s.file_id):  # members sorted by file id: input order never matters
-        episodes.setdefault(grouping.episode_of[s.file_id], []).append(s.light())
+        episodes.setdefault(grouping.episode_of[s.file_id], []).append(s)
     per_episode: dict[str, dict[str, pl.DataFrame]] = {}
     todo: MergeJobs = []
     tables = Tables()
-    tables.episode_keys, tables.unvalidated, tables.known_failures = {}, set(), {}
+    tables.episode_keys, tables.unvalidated, tables.known_failures, tables.parts = {}, set(), {}, {}
     published = _published(layout) if layout else None
     reused: list[str] = []  # episodes whose rows come from the published snapshot (same key: same rows)
+    published_keys = published.keys if published else frozenset()
     for eid, members in sorted(episodes.items()):
         key = tables.episode_keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
-        if published and key in published.keys:
+        if key in published_keys:
             reused.append(eid)
         elif (frames := _load_episode(layout, key) if layout else None) is not None:
             per_episode[eid] = frames
         else:
-            todo.append((eid, members, key))
+            todo.append((eid, [s.light() for s in members], key))  # light: jobs may travel to workers
             continue
         if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
             tables.unvalidated.add(eid)
@@ -112,17 +114,15 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         if layout is None:
             tables[t.name] = pl.concat([m[t.name] for m in merged]) if merged else t.empty()
             continue
-        parts = []
-        if reused:
-            parts.append(published.table(t.name).filter(pl.col("episode_id").is_in(reused)))
-        if t.name in BIG_TABLES:  # lazy: a scan of the snapshot and of the other episodes' cache files
-            paths = [str(_episode_dir(layout, tables.episode_keys[e]) / f"{t.name}.parquet") for e in fresh]
-            parts += [pl.scan_parquet(paths, schema=t.schema)] if paths else []
-            tables[t.name] = pl.concat(parts) if parts else t.empty().lazy()
-        else:
-            parts = [p.collect() for p in parts] + [per_episode[e][t.name] for e in cached] \
-                + [m[t.name] for m in merged]
-            tables[t.name] = pl.concat(parts).sort("episode_id", maintain_order=True) if parts else t.empty()
+        if t.name in BIG_TABLES:  # lazy, in parts: the snapshot's unchanged parts and the new episodes' cache files
+            tables.parts[t.name] = _parts(t, layout, published, tables.episode_keys, reused, fresh)
+            frames = [src if isinstance(src, pl.LazyFrame) else pl.scan_parquet(src)
+                      for _, src in sorted(tables.parts[t.name].items())]
+            tables[t.name] = pl.concat(frames) if frames else t.empty().lazy()
+            continue
+        parts = [published.table(t.name).filter(pl.col("episode_id").is_in(reused)).collect()] if reused else []
+        parts += [per_episode[e][t.name] for e in cached] + [m[t.name] for m in merged]
+        tables[t.name] = pl.concat(parts).sort("episode_id", maintain_order=True) if parts else t.empty()
     tables["version_links"] = grouping.links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)
     tables["rejects"] = rejects(rows, first_path, quarantine)
@@ -135,10 +135,14 @@ class _Published:
     """The current snapshot, as far as reusing its episodes goes."""
 
     folder: Path
-    keys: frozenset[str]  # cache keys of the episodes in it
+    episode_keys: dict[str, str]  # episode id -> cache key, of the episodes in it
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.episode_keys.values())
 
     def table(self, name: str) -> pl.LazyFrame:
-        return pl.scan_parquet(self.folder / f"{name}.parquet")
+        return pl.scan_parquet(table_files(self.folder, name))
 
 
 def _published(layout: Layout) -> _Published | None:
@@ -148,7 +152,38 @@ def _published(layout: Layout) -> _Published | None:
     keys = folder / EPISODE_KEYS
     if not keys.exists():
         return None
-    return _Published(folder, frozenset(pl.read_parquet(keys)["key"].to_list()))
+    return _Published(folder, dict(pl.read_parquet(keys).select("episode_id", "key").iter_rows()))
+
+
+def _parts(t, layout: Layout, published: _Published | None, keys: dict[str, str], reused: list[str],
+           fresh: list[str]) -> Parts:
+    """A big table by bucket of episode ids: a bucket holding exactly the episodes (same cache keys) it
+    held in the published snapshot is that snapshot's part file; any other is the snapshot's rows of
+    its reused episodes plus the cache files of its new ones."""
+    by_bucket: dict[int, list[str]] = {}
+    for eid in keys:
+        by_bucket.setdefault(bucket_of(eid), []).append(eid)
+    before: dict[int, set[tuple[str, str]]] = {}
+    for eid, key in (published.episode_keys.items() if published else ()):
+        before.setdefault(bucket_of(eid), set()).add((eid, key))
+    old_sums = part_sums(published.folder, t.name) if published else {}
+    reused_set, fresh_set = set(reused), set(fresh)
+    parts: dict[int, pl.LazyFrame | Path] = {}
+    sums: dict[int, str] = {}
+    for b, eids in sorted(by_bucket.items()):
+        old_file = published.folder / t.name / f"b{b:02d}.parquet" if published else None
+        if b in old_sums and before.get(b) == {(e, keys[e]) for e in eids} and old_file.exists():
+            parts[b], sums[b] = old_file, old_sums[b]
+            continue
+        frames = []
+        if old := [e for e in eids if e in reused_set]:
+            frames.append(published.table(t.name).filter(pl.col("episode_id").is_in(old)) if b not in old_sums
+                          else pl.scan_parquet(old_file).filter(pl.col("episode_id").is_in(old)))
+        if new := sorted(e for e in eids if e in fresh_set):
+            frames.append(pl.scan_parquet([str(_episode_dir(layout, keys[e]) / f"{t.name}.parquet") for e in new],
+                                          schema=t.schema))
+        parts[b] = pl.concat(frames) if len(frames) > 1 else frames[0]
+    return Parts(parts, sums, t.schema)
 
 
 def episode_key_table(tables: "Tables") -> pl.DataFrame:

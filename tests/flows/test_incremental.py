@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -52,6 +54,17 @@ def test_new_version_joins_existing_episode_and_touches_only_it(tmp_path: Path) 
     merged = after.filter(pl.col("episode_id") == ep_000)
     assert merged["speaker"].null_count() < merged.height  # the new version lent its speakers
 
+    # the snapshot linked the three unchanged episodes' parts and DuckDB took only the changed one...
+    snap = wh / "parquet" / json.loads((wh / "parquet" / "CURRENT.json").read_text())["snapshot"]
+    parts = sorted((snap / "segments").glob("b*.parquet"))
+    assert len(parts) == 4 and sorted(os.stat(p).st_nlink > 1 for p in parts) == [False, True, True, True]
+    # ...and still holds exactly what a warehouse built from scratch on the same files holds
+    fresh = tmp_path / "fresh"
+    ingest(IngestParams(input_dir=inbox, warehouse_dir=fresh, report=False))
+    for table in ("segments", "mentions", "segment_terms", "segment_lengths"):
+        got, want = _read(db, f"select * from {table}"), _read(fresh / "warehouse.duckdb", f"select * from {table}")
+        assert got.height and table_checksum(got) == table_checksum(want), table
+
 
 def test_removed_file_leaves_the_warehouse(tmp_path: Path) -> None:
     inbox, wh = tmp_path / "in", tmp_path / "wh"
@@ -62,6 +75,8 @@ def test_removed_file_leaves_the_warehouse(tmp_path: Path) -> None:
     assert summary["episodes"] == 3
     paths = _read(wh / "warehouse.duckdb", "select path from source_files")["path"].to_list()
     assert not any(p.startswith("004") for p in paths)
+    for table in ("segments", "mentions", "segment_terms"):  # its rows were deleted from the kept tables
+        assert _read(wh / "warehouse.duckdb", f"select count(distinct episode_id) as n from {table}").item() == 3
     assert any((wh / "raw").rglob("*"))  # its raw bytes stay archived
 
 

@@ -11,7 +11,7 @@ import pytest
 from bench.synth import generate
 from flows.ingest import ingest
 from flows.settings import IngestParams
-from warehouse.publish import table_checksum
+from warehouse.publish import bucket_of, table_checksum, table_files
 
 pytestmark = pytest.mark.slow
 
@@ -20,11 +20,11 @@ def _tables(wh: Path) -> dict[str, str]:
     """Checksums of every published table, ignoring the wall-clock columns (ingested_at and the like)."""
     snap = wh / "parquet" / json.loads((wh / "parquet" / "CURRENT.json").read_text())["snapshot"]
     out = {}
-    for f in sorted(snap.glob("*.parquet")):
-        if f.stem == "validation_results":
+    for name in sorted(json.loads((snap / "checksums.json").read_text())):
+        if name == "validation_results":
             continue
-        df = pl.read_parquet(f)
-        out[f.stem] = table_checksum(df.select([c for c, t in df.schema.items() if not t.is_temporal()]))
+        df = pl.read_parquet(table_files(snap, name))
+        out[name] = table_checksum(df.select([c for c, t in df.schema.items() if not t.is_temporal()]))
     return out
 
 
@@ -54,6 +54,7 @@ def test_parallel_runs_give_the_serial_tables(runner: str, corpus: Path, serial:
     assert _tables(wh) == _tables(base_wh)
     # the fsspec export: a complete snapshot named by CURRENT.json, equal to what DuckDB got
     current = json.loads((export / "CURRENT.json").read_text())
-    exported = pl.read_parquet(export / current["snapshot"] / "segments.parquet")
-    assert table_checksum(exported) == current["checksums"]["segments"]
-    assert exported.height == pl.read_parquet(next((wh / "parquet").glob("*/segments.parquet"))).height
+    exported = pl.read_parquet(table_files(export / current["snapshot"], "segments"))
+    assert exported.height and table_checksum(exported) == current["checksums"]["segments"]
+    buckets = {bucket_of(e) for e in exported["episode_id"].unique()}
+    assert len(table_files(export / current["snapshot"], "segments")) == len(buckets)  # one part per bucket

@@ -74,8 +74,8 @@ def test_crash_during_publish_leaves_previous_tables(tmp_path: Path, monkeypatch
     pub.publish(layout, _tables(3), _run())
     real = pub._load_tables
 
-    def crash_halfway(con, snapshot, tables):
-        real(con, snapshot, {k: v for k, v in tables.items() if k == "segments"})
+    def crash_halfway(con, snapshot, tables, previous=None):
+        real(con, snapshot, {k: v for k, v in tables.items() if k == "segments"}, previous)
         raise KeyboardInterrupt("killed mid-publish")
 
     monkeypatch.setattr(pub, "_load_tables", crash_halfway)

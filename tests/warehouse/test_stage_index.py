@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import polars as pl
@@ -34,3 +35,19 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
             assert _cached_sigs(back).to_list() == s.sigs.to_list() and s.sigs.len()
     assert index[(str(paths[-1]), *file_stat(paths[-1]))].status == "quarantined"
     assert staged[0].version.segments.equals(index[(str(paths[0]), *file_stat(paths[0]))].version.segments)
+
+
+def test_unchanged_rows_are_copied_and_equal_a_full_rewrite(tmp_path: Path) -> None:
+    layout, options, glossary = Layout(tmp_path / "wh").ensure(), CleanOptions(), load_glossary()
+    paths = sorted(SAMPLE.iterdir())
+    staged = stage_files([(p, p.name) for p in paths], layout, options, glossary)
+    key = settings_key(options, glossary)
+    entries = [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)]
+    save_index(layout, key, entries[:3])
+    index = load_index(layout, key)
+    moved = [(k, dataclasses.replace(index[k], path="sub/" + index[k].path)) for k, _ in entries[:3]]
+    save_index(layout, key, moved + entries[3:], unchanged={k for k, _ in entries[:3]})
+    copied = pl.read_parquet(layout.root / "staged.parquet").sort("abs_path")
+    save_index(layout, key, moved + entries[3:])  # every row serialised again
+    assert copied.equals(pl.read_parquet(layout.root / "staged.parquet").sort("abs_path"))
+    assert copied.height == len(paths) and copied.filter(pl.col("path").str.starts_with("sub/")).height == 3
