@@ -80,12 +80,20 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
             return merge_serial(jobs, links, gloss, lay)
         runner = pool.get()
         size = max(1, min(64, len(jobs) // (4 * pool.workers)))
-        futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size], "links": links,
+        futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size],
+                                                          "links": _links_of(links, jobs[i:i + size]),
                                                           "glossary": gloss, "layout": lay, "index": i // size})
                    for i in range(0, len(jobs), size)]
         return [frames for f in futures for frames in f.result()]  # one stacked dict per chunk
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
                     layout, settings, merge)
+
+
+def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
+    """The links a chunk of merge jobs can ask about (its own files'): every submitted task is pickled
+    with its parameters, and the whole corpus's links in each would add up to gigabytes."""
+    files = pl.Series([s.file_id for _, members, _ in jobs for s in members], dtype=pl.String).implode()
+    return links.filter(pl.col("file_a").is_in(files) & pl.col("file_b").is_in(files))
 
 
 @task(name="validate-tables", cache_policy=NO_CACHE)
