@@ -273,29 +273,37 @@ def apply_views(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None = None
     refresh_search(con, keys)
 
 
+SEARCH_UPDATE_SHARE = 0.25  # more episodes changed than this share: the search index is rebuilt whole
+
+
 def refresh_search(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None) -> list[str]:
     """Recompute the search index only for episodes whose cache key differs from the one it was built
     for (an episode's key names its files and the code and settings: same key, same segments).
-    Without keys, or on a first publish, every episode is indexed. Returns the episodes recomputed."""
+    Without keys, on a first publish, or when many episodes changed, it is rebuilt whole (one
+    `create table as` streams within DuckDB's memory cap; a transaction's large inserts do not).
+    Returns the episodes recomputed."""
     tables = {r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
-    if not {"segment_terms", "segment_lengths", "_search_keys"} <= tables:
-        con.execute("drop table if exists segment_terms; drop table if exists segment_lengths; "
-                    "create or replace table _search_keys (episode_id varchar, key varchar)")
-    known = keys is not None
-    if known:
+    complete = {"segment_terms", "segment_lengths", "_search_keys"} <= tables
+    if not complete:
+        con.execute("create or replace table _search_keys (episode_id varchar, key varchar)")
+    if keys is not None:
         con.register("_keys_in", keys.select("episode_id", "key").to_arrow())
         con.execute("create or replace temp table _new_keys as select episode_id, key::varchar as key from _keys_in")
         con.unregister("_keys_in")
     else:
         con.execute("create or replace temp table _new_keys as select episode_id, null::varchar as key from episodes")
     changed = ("(select * from _new_keys except select * from _search_keys) union all "
-               "(select * from _search_keys except select * from _new_keys)") if known \
+               "(select * from _search_keys except select * from _new_keys)") if keys is not None and complete \
         else "select * from _new_keys union all select * from _search_keys"
     con.execute(f"create or replace temp table _search_todo as select distinct episode_id from ({changed})")
-    con.execute((SQL_DIR / "search" / "refresh.sql").read_text())
-    con.execute("delete from _search_keys; insert into _search_keys select episode_id, key from _new_keys")
     todo = [r[0] for r in con.execute("select episode_id from _search_todo order by 1").fetchall()]
+    n_episodes = con.execute("select count(*) from _new_keys").fetchone()[0]
+    whole = not complete or keys is None or len(todo) > SEARCH_UPDATE_SHARE * n_episodes
+    con.execute((SQL_DIR / "search" / ("build.sql" if whole else "update.sql")).read_text())
+    if whole:
+        todo = [r[0] for r in con.execute("select episode_id from _new_keys order by 1").fetchall()]
+    con.execute("delete from _search_keys; insert into _search_keys select episode_id, key from _new_keys")
     con.execute("drop table _search_todo; drop table _new_keys")
     return todo
 

@@ -120,19 +120,23 @@ def _keys(keys: dict[str, str]) -> dict[str, pl.DataFrame]:
 
 def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Path, monkeypatch) -> None:
     layout = Layout(tmp_path / "a").ensure()
-    first = {"e1": ["Export controls on GPUs", "the GPU market"], "e2": ["nothing to see"], "e3": ["old text"]}
-    pub.publish(layout, _episodes(first), _run(), extras=_keys({"e1": "k1", "e2": "k2", "e3": "k3"}))
+    same = {f"s{i:02d}": [f"unchanged episode {i}"] for i in range(12)}  # most episodes do not change
+    first = {"e1": ["Export controls on GPUs", "the GPU market"], "e2": ["nothing to see"], "e3": ["old text"]} | same
+    pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"k-{e}" for e in first}))
     refreshed: list[list[str]] = []
     real = pub.refresh_search
     monkeypatch.setattr(pub, "refresh_search", lambda con, keys: refreshed.append(real(con, keys)))
     # e1 kept, e2 rebuilt from other files (new key), e3 removed, e4 added
-    second = {"e1": first["e1"], "e2": ["export of chips", "Controls"], "e4": ["brand new episode"]}
-    pub.publish(layout, _episodes(second), _run(), extras=_keys({"e1": "k1", "e2": "k2b", "e4": "k4"}))
-    assert refreshed == [["e2", "e3", "e4"]]  # e1 is not recomputed
+    second = {"e1": first["e1"], "e2": ["export of chips", "Controls"], "e4": ["brand new episode"]} | same
+    pub.publish(layout, _episodes(second), _run(),
+                extras=_keys({e: f"k-{e}" for e in second} | {"e2": "k-e2-rebuilt"}))
+    assert refreshed == [["e2", "e3", "e4"]]  # the others are not recomputed
     fresh = Layout(tmp_path / "b").ensure()  # the same tables indexed from scratch, without keys
     pub.publish(fresh, _episodes(second), _run())
     for name in ("segment_terms", "segment_lengths"):
         got = _read(layout, name).sort(pl.all())
         want = _read(fresh, name).sort(pl.all())
         assert_frame_equal(got, want)
-    assert set(_read(layout, "segment_terms")["episode_id"]) == {"e1", "e2", "e4"}
+    assert set(_read(layout, "segment_terms")["episode_id"]) == {"e1", "e2", "e4"} | set(same)
+    pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"new-{e}" for e in first}))
+    assert refreshed[-1] == sorted(first)  # every key changed: rebuilt whole

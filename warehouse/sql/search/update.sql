@@ -1,9 +1,6 @@
--- search index: term frequencies per segment (segment_terms) and words per segment (segment_lengths)
--- for BM25. Kept, not rebuilt: the publish lists in _search_todo the episodes whose rows changed
--- (added, removed, or rebuilt from other files), and only those are deleted and recomputed here.
-create table if not exists segment_terms (episode_id varchar, seq integer, term varchar, tf bigint);
-create table if not exists segment_lengths (episode_id varchar, seq integer, len hugeint);
-
+-- search index, kept up to date: the publish lists in _search_todo the episodes whose rows changed
+-- (added, removed, or rebuilt from other files), and only those are deleted and recomputed here
+-- (the same terms as build.sql).
 delete from segment_terms where episode_id in (select episode_id from _search_todo);
 delete from segment_lengths where episode_id in (select episode_id from _search_todo);
 
