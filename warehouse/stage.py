@@ -47,7 +47,7 @@ class Staged:
     sigs: pl.Series | None = None  # UInt64 shingle hashes (transforms.dedup.signatures)
     segments_path: str | None = None  # cleaned segments (Parquet) in the per-file cache
     warnings: list[dict] = field(default_factory=list)
-    rejects: list[dict] = field(default_factory=list)
+    rejects: str = "[]"  # segments cleaning removed: a JSON array of {seq, rule, reason, content}
 
     @property
     def version(self) -> Version | None:
@@ -59,7 +59,7 @@ class Staged:
 
     def light(self) -> "Staged":
         """A copy without signatures, warnings or rejects: what a merge worker needs."""
-        return dataclasses.replace(self, sigs=None, warnings=[], rejects=[])
+        return dataclasses.replace(self, sigs=None, warnings=[], rejects="[]")
 
 
 def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:
@@ -193,7 +193,8 @@ def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
     meta = dict(result["meta"])
     meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
     staged.kind = result["kind"]
-    staged.warnings, staged.rejects = result["warnings"], result["rejects"]
+    staged.warnings = result["warnings"]
+    staged.rejects = json.dumps(result["rejects"], ensure_ascii=False, default=str)
     staged.meta, staged.n_segments, staged.sigs = TranscriptMeta(**meta), result["n_segments"], result["sigs"]
     staged.segments_path = str(folder / "segments.parquet")
     return staged
@@ -237,7 +238,7 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
             r["path"], r["file_id"], r["size_bytes"], r["archive_path"], r["format"], r["kind"], r["status"],
             r["reason"], TranscriptMeta(**meta) if meta else None, r["n_segments"],
             None, r["segments_path"],
-            json.loads(r["warnings"]), json.loads(r["rejects"]))
+            json.loads(r["warnings"]), r["rejects"])
     return out
 
 
@@ -265,7 +266,7 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "meta": json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
              "n_segments": s.n_segments, "segments_path": s.segments_path,
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
-             "rejects": json.dumps(s.rejects, ensure_ascii=False, default=str)}
+             "rejects": s.rejects}
             for k, s in entries if s.archive_path and k not in done]
     tmp = layout.root / (INDEX_FILE + ".tmp")
     pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]).write_parquet(tmp)
