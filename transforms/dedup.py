@@ -49,7 +49,7 @@ def signatures(words: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-PAIR_ROWS_PER_PART = 4_000_000  # the self-join runs over hash partitions of about this many rows
+ROWS_PER_PASS = 2_000_000  # the self-join runs over slices of about this many postings
 
 Sigs = pl.DataFrame | pl.LazyFrame  # (file_id, h): one row per file and sampled shingle hash
 
@@ -67,24 +67,44 @@ def shared_counts(postings: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def candidate_pairs(sigs: Sigs, rows: int | None = None, sizes: pl.DataFrame | None = None) -> pl.DataFrame:
+def candidate_pairs(sigs: Sigs, sizes: pl.DataFrame | None = None) -> pl.DataFrame:
     """Pairs of files sharing informative shingles: (file_a, file_b, shared, n_a, n_b, containment).
 
-    The self-join on shingle hashes is the largest intermediate of the pipeline, so it runs over
-    partitions of the hashes (h mod P) and only the per-pair counts are kept: memory follows the
-    partition, not the corpus. Counts summed over partitions equal the counts of one big join.
-    A lazy `sigs` is read once per partition and never held whole (its row count and per-file
-    sizes (file_id, n), if known, save a pass).
+    The self-join on shingle hashes is the largest intermediate of the pipeline. Hashes held by one
+    file only (no pair) or by more than MAX_DF files (boilerplate) are dropped first; the rest is
+    joined one block of files at a time against all of it, so each pair (file_a in the block) is
+    counted in full within its block and only the candidates are kept. Memory follows the block and
+    the candidates, not all pairs: at 10,000 episodes 12.5 million pairs share some hash, mostly by
+    chance, and 15 thousand are candidates. The hashes' file counts are taken over slices of the
+    hashes for the same reason. `sigs` may be lazy; `sizes` (file_id, n), if known, saves a pass.
     """
     lazy = sigs.lazy()
-    rows = rows if rows is not None else lazy.select(pl.len()).collect().item()
     sizes = sizes if sizes is not None else lazy.group_by("file_id").agg(pl.len().alias("n")).collect()
-    parts = max(1, rows // PAIR_ROWS_PER_PART)
-    partials = [shared_counts(lazy.filter(pl.col("h") % parts == p).collect() if parts > 1 else lazy.collect())
-                for p in range(parts)]
-    pairs = (pl.concat(partials).group_by("file_id", "file_id_b").agg(pl.col("shared").sum().cast(pl.UInt32))
-             if parts > 1 else partials[0])
-    return with_containment(pairs.rename({"file_id": "file_a", "file_id_b": "file_b"}), sizes)
+    passes = max(1, int(sizes["n"].sum() or 0) // ROWS_PER_PASS)
+    informative = pl.concat([_informative(lazy if passes == 1 else  # df per hash needs only its own slice
+                                          lazy.filter((pl.col("h") // 2**32) % passes == p)) for p in range(passes)])
+    blocks = max(1, informative.height // ROWS_PER_PASS)
+    out = []
+    for b in range(blocks):
+        left = informative.lazy() if blocks == 1 else \
+            informative.lazy().filter(pl.col("file_id").hash(seed=11) % blocks == b)
+        pairs = (
+            left.join(informative.lazy(), on="h", suffix="_b")
+            .filter(pl.col("file_id") < pl.col("file_id_b"))
+            .group_by("file_id", "file_id_b")
+            .agg(pl.len().cast(pl.UInt32).alias("shared"))
+            .rename({"file_id": "file_a", "file_id_b": "file_b"})
+            .collect(engine="streaming")
+        )
+        out.append(with_containment(pairs, sizes))
+    return pl.concat(out)
+
+
+def _informative(postings: pl.LazyFrame) -> pl.DataFrame:
+    """The postings of hashes held by 2 to MAX_DF files (the high bits of a hash slice them: the low
+    ones are all 0, see SAMPLE_MOD)."""
+    kept = postings.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df").is_between(2, MAX_DF))
+    return postings.join(kept.select("h"), on="h", how="semi").collect()
 
 
 def with_containment(pairs: pl.DataFrame, sizes: pl.DataFrame) -> pl.DataFrame:

@@ -128,9 +128,8 @@ class HashIndex:
             self.last_mode = "incremental"
         else:
             members = pl.DataFrame({"fid": after})
-            rows = int(ids["n"].sum() or 0)
             lazy = self._scan().join(members.lazy(), on="fid", how="semi").rename({"fid": "file_id"})
-            pairs = dedup.candidate_pairs(lazy, rows, sizes).select("file_a", "file_b", "shared")
+            pairs = dedup.candidate_pairs(lazy, sizes).select("file_a", "file_b", "shared")
             self.last_mode = "full"
         pairs = dedup.with_containment(pairs, sizes)
         self._save_state(after, pairs.select("file_a", "file_b", "shared"))

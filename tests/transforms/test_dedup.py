@@ -102,11 +102,17 @@ def test_exact_copies_point_to_first_path() -> None:
     assert out == {"z.txt": "a.txt", "a.txt": None, "m.txt": None}
 
 
-def test_partitioned_self_join_counts_equal_one_join(monkeypatch) -> None:
+def test_self_join_in_blocks_counts_equal_one_join(monkeypatch) -> None:
     rng = random.Random(5)
-    rows = [(f, rng.randrange(400) * 4) for f in range(60) for _ in range(rng.randrange(20, 80))]
+    spread = lambda x: x * 0x9E3779B97F4A7C15 % 2**64 & ~3  # noqa: E731 - like real sampled hashes
+    rows = [(f, spread(rng.randrange(400))) for f in range(60) for _ in range(rng.randrange(20, 80))]
+    rows += [(f, spread(1000 + k)) for k in range(8) for f in range(k, 60, 2)]  # boilerplate: in over MAX_DF files
     sigs = pl.DataFrame(rows, schema={"file_id": pl.UInt32, "h": pl.UInt64}, orient="row").unique()
     whole = dedup.candidate_pairs(sigs).sort("file_a", "file_b")
-    monkeypatch.setattr(dedup, "PAIR_ROWS_PER_PART", 300)  # -> about 10 partitions
+    monkeypatch.setattr(dedup, "ROWS_PER_PASS", 300)  # -> about 10 slices of hashes, blocks of files
     parted = dedup.candidate_pairs(sigs).sort("file_a", "file_b")
     assert whole.height > 50 and parted.equals(whole)
+    one_pass = dedup.with_containment(  # the plain join, no blocks, no pruning of hashes
+        dedup.shared_counts(sigs).rename({"file_id": "file_a", "file_id_b": "file_b"}),
+        sigs.group_by("file_id").agg(pl.len().alias("n"))).sort("file_a", "file_b")
+    assert parted.equals(one_pass.select(parted.columns))
