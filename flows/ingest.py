@@ -84,7 +84,9 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
                                                           "links": _links_of(links, jobs[i:i + size]),
                                                           "glossary": gloss, "layout": lay, "index": i // size})
                    for i in range(0, len(jobs), size)]
-        return [frames for f in futures for frames in f.result()]  # one stacked dict per chunk
+        out = [frames for f in futures for frames in f.result()]  # one stacked dict per chunk
+        pool.release()  # the rest of the run is in this process: the workers' memory is given back
+        return out
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
                     layout, settings, merge)
 
@@ -165,6 +167,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
             sums = {}  # checksums cost a pass over the data: taken only when needed
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
+            runner.release()  # (if merging did not need it) validation and publishing run here
             if not params.validate_data:
                 break
             known = _quarantine_for(tables.known_failures, {}, tables, "(known from an earlier run)")

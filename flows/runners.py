@@ -34,16 +34,26 @@ def make_runner(params: IngestParams) -> TaskRunner:
 
 
 class OnDemand:
-    """The run's task runner, started the first time a step has enough work to share out.
+    """The run's task runner, started the first time a step has enough work to share out, and
+    released when the parallel steps are done (its workers' memory is then given back).
 
     A run with nothing much new (one new file, a touched file) then never pays for starting a pool.
     """
 
     def __init__(self, params: IngestParams, stack: ExitStack) -> None:
-        self.params, self.stack, self.runner = params, stack, None
+        self.params, self.runner = params, None
         self.workers = worker_count(params)
+        self._own: ExitStack | None = None
+        stack.callback(self.release)
 
     def get(self) -> TaskRunner:
         if self.runner is None:
-            self.runner = self.stack.enter_context(make_runner(self.params))
+            self._own = ExitStack()
+            self.runner = self._own.enter_context(make_runner(self.params))
         return self.runner
+
+    def release(self) -> None:
+        """Stop the workers (a later `get` starts new ones)."""
+        own, self._own, self.runner = self._own, None, None
+        if own is not None:
+            own.close()

@@ -49,7 +49,7 @@ def signatures(words: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-ROWS_PER_PASS = 2_000_000  # the self-join runs over slices of about this many postings
+ROWS_PER_PASS = 1_000_000  # the self-join runs over slices of about this many postings
 
 Sigs = pl.DataFrame | pl.LazyFrame  # (file_id, h): one row per file and sampled shingle hash
 
