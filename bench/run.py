@@ -246,15 +246,18 @@ def _stats(values: list[float]) -> dict:
 
 
 def _scaling(sizes: dict) -> list[dict]:
-    """How time grows with the corpus: per size, and per episode relative to the smallest size."""
+    """How time grows with the corpus: per size, and per episode relative to the smallest size and to
+    the next smaller one (1.0: linear; the smallest size carries the run's fixed costs)."""
     rows = [{"episodes": int(n), "bytes": s["bytes"], "floor_s": s["floor_s"]["median"],
              "full_s": s["full"]["wall_s"]["median"], "flow_s": s["full"]["flow_s"].get("median"),
              "peak_rss_mb": s["full"]["peak_rss_mb"]["median"], "pipeline_over_floor": s["pipeline_over_floor"]}
             for n, s in sorted(sizes.items(), key=lambda kv: int(kv[0]))]
-    base = rows[0]
-    for r in rows:
+    def growth(r: dict, base: dict) -> float:
+        return round((r["full_s"] / base["full_s"]) / (r["episodes"] / base["episodes"]), 2)
+    for i, r in enumerate(rows):
         r["s_per_1k_episodes"] = round(r["full_s"] / r["episodes"] * 1000, 2)
-        r["growth_vs_linear"] = round((r["full_s"] / base["full_s"]) / (r["episodes"] / base["episodes"]), 2)
+        r["growth_vs_linear"] = growth(r, rows[0])
+        r["growth_vs_previous"] = growth(r, rows[i - 1]) if i else None
     return rows
 
 

@@ -31,17 +31,22 @@ def combine(paths: list[Path]) -> tuple[dict, list[str]]:
     return merged, lines
 
 
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
 def main(paths: list[Path]) -> str:
     r, sources = combine(paths)
     out = [*(f"* {line}" for line in sources), "", "Medians of the repeats.", ""]
     out += ["| episodes | files | MB | floor s | full run s (wall) | in-flow s | x floor | MB/s | files/s "
-            "| peak RSS MB | s per 1k episodes | growth vs linear |", "|" + "---|" * 12]
+            "| peak RSS MB | s per 1k episodes | growth vs linear, from the smallest | from the previous size |",
+            "|" + "---|" * 13]
     for row in r["scaling"]:
         s = r["sizes"][str(row["episodes"])]
         out.append(f"| {row['episodes']:,} | {s['files']:,} | {s['bytes'] / 1e6:.0f} | {row['floor_s']:.2f} "
                    f"| {row['full_s']:.1f} | {row['flow_s']:.1f} | {row['pipeline_over_floor']:.0f} | {s['mb_per_s']:.2f} "
                    f"| {s['files_per_s']:.1f} | {row['peak_rss_mb']:.0f} | {row['s_per_1k_episodes']:.0f} "
-                   f"| {row['growth_vs_linear']:.2f} |")
+                   f"| {row['growth_vs_linear']:.2f} | {_num(row.get('growth_vs_previous'))} |")
     out += ["", "| episodes | step | full run s | no-change re-run s | one new file s |", "|---|---|---|---|---|"]
     for n, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])):
         steps = sorted(set(s["full"]["steps_s"]) | set(s["rerun"]["steps_s"]))

@@ -11,8 +11,9 @@ Layout under `<warehouse>/hash_index/<settings key>/` (signatures depend on the 
 
 Files get small integer ids (fid), so the hashes never carry 64-character file ids. A grouping is
 computed from the last one when few files were added or removed (`dedup.update_pairs`: only the
-postings of their hashes are read), else in full over hash partitions of the postings. Either way the
-result is the same (tested); the state is only a shortcut, so losing it costs time, never correctness.
+postings of their hashes are read), else in full (`dedup.candidate_pairs`, in blocks of files).
+Either way the result is the same (tested); the state is only a shortcut, so losing it costs time,
+never correctness.
 """
 
 from __future__ import annotations

@@ -38,3 +38,4 @@ def test_bench_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert peer["datatrove"]["docs"] == peer["documents"]  # datatrove ran (the bench extra is installed)
     assert 0 <= peer["datatrove"]["recall"] <= 1 and peer["datatrove"]["seconds"] > 0
     assert [r["episodes"] for r in report["scaling"]] == [6, 12]
+    assert report["scaling"][0]["growth_vs_previous"] is None and report["scaling"][1]["growth_vs_previous"] > 0
