@@ -71,12 +71,18 @@ merge_chunk = task(name="merge-episodes", retries=1, task_run_name="merge-episod
                    cache_policy=NO_CACHE)(_merge_chunk)
 
 
+# Starting workers costs seconds of CPU each (every one imports Prefect and polars) and a few hundred MB;
+# merging an episode costs about a tenth of a second. A rebuild pass of a few dozen episodes (files
+# quarantined by validation) is merged here rather than starting a pool again for it.
+START_POOL_JOBS = 64
+
+
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
                  quarantine: dict[str, str], settings: str, pool: OnDemand | None) -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
     def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None, lay: Layout | None) -> list:
-        if pool is None or len(jobs) < 8:
+        if pool is None or len(jobs) < (8 if pool.running else START_POOL_JOBS):
             return merge_serial(jobs, links, gloss, lay)
         runner = pool.get()
         size = max(1, min(64, len(jobs) // (4 * pool.workers)))

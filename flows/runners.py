@@ -52,6 +52,10 @@ class OnDemand:
             self.runner = self._own.enter_context(make_runner(self.params))
         return self.runner
 
+    @property
+    def running(self) -> bool:
+        return self.runner is not None
+
     def release(self) -> None:
         """Stop the workers (a later `get` starts new ones)."""
         own, self._own, self.runner = self._own, None, None

@@ -58,3 +58,17 @@ def test_parallel_runs_give_the_serial_tables(runner: str, corpus: Path, serial:
     assert exported.height and table_checksum(exported) == current["checksums"]["segments"]
     buckets = {bucket_of(e) for e in exported["episode_id"].unique()}
     assert len(table_files(export / current["snapshot"], "segments")) == len(buckets)  # one part per bucket
+
+
+def test_a_few_episodes_do_not_start_workers(corpus: Path, serial: tuple[dict, Path], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """One staging batch and 14 episodes to merge: starting a pool would cost more than it saves."""
+    import flows.runners
+
+    started = []
+    real = flows.runners.make_runner
+    monkeypatch.setattr(flows.runners, "make_runner", lambda params: started.append(params) or real(params))
+    summary = ingest(IngestParams(input_dir=corpus, warehouse_dir=tmp_path / "wh", batch_size=10_000, workers=2,
+                                  report=False))
+    assert summary["episodes_rebuilt"] == 14 and started == []
+    assert _tables(tmp_path / "wh") == _tables(serial[1])
