@@ -57,8 +57,7 @@ Sigs = pl.DataFrame | pl.LazyFrame  # (file_id, h): one row per file and sampled
 def shared_counts(postings: pl.DataFrame) -> pl.DataFrame:
     """(file_id, h) -> (file_id, file_id_b, shared): per pair, the hashes both hold that are in at most
     MAX_DF files of `postings` (a hash in more is boilerplate, not evidence)."""
-    informative = postings.join(
-        postings.group_by("h").agg(pl.len().alias("df")).filter(pl.col("df") <= MAX_DF).select("h"), on="h")
+    informative = _informative(postings.lazy())
     return (
         informative.join(informative, on="h", suffix="_b")
         .filter(pl.col("file_id") < pl.col("file_id_b"))

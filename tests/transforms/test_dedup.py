@@ -112,7 +112,7 @@ def test_self_join_in_blocks_counts_equal_one_join(monkeypatch) -> None:
     monkeypatch.setattr(dedup, "ROWS_PER_PASS", 300)  # -> about 10 slices of hashes, blocks of files
     parted = dedup.candidate_pairs(sigs).sort("file_a", "file_b")
     assert whole.height > 50 and parted.equals(whole)
-    one_pass = dedup.with_containment(  # the plain join, no blocks, no pruning of hashes
+    one_pass = dedup.with_containment(  # one join: no slices of hashes, no blocks of files
         dedup.shared_counts(sigs).rename({"file_id": "file_a", "file_id_b": "file_b"}),
         sigs.group_by("file_id").agg(pl.len().alias("n"))).sort("file_a", "file_b")
     assert parted.equals(one_pass.select(parted.columns))
