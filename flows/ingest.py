@@ -31,7 +31,8 @@ from warehouse.archive import discover
 from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
-from warehouse.publish import checksums, export_parquet, log_run, publish, table_checksum, unchanged_validation
+from warehouse.publish import (checksums, export_parquet, log_run, publish, recover, table_checksum,
+                               unchanged_validation)
 from warehouse.stage import Staged, file_stat, load_index, save_index, settings_key, stage_files
 from warehouse.tables import (
     EPISODE_KEYS, MERGE_VERSION, MergeJobs, Tables, assemble, episode_key_table, mark_episodes, merge_serial,
@@ -149,6 +150,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     timings: dict[str, float] = {}
     with writer_lock(layout, params.lock_wait_s), ExitStack() as stack:
         t = time.perf_counter()
+        if recover(layout):
+            logger.warning("CURRENT.json lagged behind DuckDB (a crash right after a publish); repaired")
         paths = discover_files(params.input_dir)
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)

@@ -2,7 +2,9 @@
 
 A reader sees the old state or the new one, never half: the snapshot folder is renamed into place
 only when complete, and DuckDB's transaction commits all tables and views together. A crash at any
-point leaves the previous state; an identical set of tables is not published again.
+point leaves the previous state, except that a crash right after DuckDB's commit leaves CURRENT.json
+one publish behind: `recover` (every writer's first step) repairs it. An identical set of tables is
+not published again.
 
 The big episode tables are written as parts, one per bucket of episode ids (`<table>/bNN.parquet`,
 `bucket_of`): a bucket whose episodes did not change is a hard link to the previous snapshot's file,
@@ -33,6 +35,7 @@ EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: (episode_i
 DUCKDB_MEMORY = "512MB"  # the publish's memory cap (DuckDB's default is 80% of the machine)
 BUCKETS = 64  # parts per big table: one new episode rewrites about 1/BUCKETS of it
 PART_SUMS = "_sums.json"  # in a parted table's folder: bucket -> checksum of that part
+NO_AUTO_CHECKPOINT = "1TB"  # checkpoint_threshold while publishing: never inside the commit
 
 
 def bucket_of(episode_id: str) -> int:
@@ -180,12 +183,16 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
     `sums` are the tables' checksums if the caller has them already (they cost a pass over the data).
     """
     sums = sums or checksums(tables)
-    unchanged = current_checksums(layout) == sums and layout.db.exists()
-    previous = current_pointer(layout)
     con = _connect_for_writing(layout)
     committed = False
     try:
+        previous = _repair_pointer(con, layout)
+        unchanged = previous is not None and previous["checksums"] == sums \
+            and _db_snapshot(con) == previous["snapshot"]
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
+        # No checkpoint inside the commit: the commit point is the WAL's sync, and a checkpoint there
+        # would widen the window before CURRENT.json follows. It checkpoints after the rename.
+        con.execute(f"set checkpoint_threshold = '{NO_AUTO_CHECKPOINT}'")
         con.execute("begin transaction")
         if not unchanged:
             snapshot = write_snapshot(layout, tables, sums, extras)
@@ -196,8 +203,9 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
         pointer = None if unchanged else _prepare_pointer(layout, sums)
         con.execute("commit")
         committed = True
-        if pointer is not None:  # at once, before closing (closing checkpoints: a long window for a crash)
+        if pointer is not None:  # at once; a crash before this line is repaired by `recover`
             pointer.replace(layout.parquet / "CURRENT.json")
+        con.execute("checkpoint")
     except BaseException:
         if not committed:
             con.execute("rollback")
@@ -207,6 +215,45 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
     if not unchanged:
         _drop_old_snapshots(layout, snapshot_name(sums))
     return not unchanged
+
+
+def recover(layout: Layout) -> bool:
+    """Make CURRENT.json name the snapshot DuckDB holds; True if it had to be repaired.
+
+    DuckDB's commit is the commit point of a publish; CURRENT.json is renamed into place right after
+    it. Two files cannot be replaced in one atomic step, so a crash between the two leaves the pointer
+    one publish behind (each store still whole). Every writer calls this first, under the writer lock.
+    """
+    if not layout.db.exists():
+        return False
+    con = _connect_for_writing(layout)
+    try:
+        before = current_pointer(layout)
+        return _repair_pointer(con, layout) != before
+    finally:
+        con.close()
+
+
+def _db_snapshot(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The snapshot DuckDB's tables were loaded from (its `_snapshot` table), None before the first."""
+    if not con.execute("select 1 from information_schema.tables where table_name = '_snapshot'").fetchall():
+        return None
+    row = con.execute("select name from _snapshot").fetchone()
+    return row[0] if row else None
+
+
+def _repair_pointer(con: duckdb.DuckDBPyConnection, layout: Layout) -> dict | None:
+    """The published pointer, rewritten from DuckDB's `_snapshot` if a crash left it behind."""
+    pointer = current_pointer(layout)
+    name = _db_snapshot(con)
+    if name is None or (pointer is not None and pointer["snapshot"] == name):
+        return pointer
+    sums_file = layout.parquet / name / "checksums.json"
+    if not sums_file.exists():  # the folder is gone: the next publish loads every table whole
+        return pointer
+    tmp = _prepare_pointer(layout, json.loads(sums_file.read_text()))
+    tmp.replace(layout.parquet / "CURRENT.json")
+    return current_pointer(layout)
 
 
 def _connect_for_writing(layout: Layout, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
@@ -226,9 +273,7 @@ def _in_sync(con: duckdb.DuckDBPyConnection, layout: Layout, previous: dict | No
     applied as a difference), else None (everything is loaded)."""
     if previous is None or not (folder := layout.parquet / previous["snapshot"]).is_dir():
         return None
-    if not con.execute("select 1 from information_schema.tables where table_name = '_snapshot'").fetchall():
-        return None
-    return folder if con.execute("select name from _snapshot").fetchone() == (previous["snapshot"],) else None
+    return folder if _db_snapshot(con) == previous["snapshot"] else None
 
 
 def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, Frame],

@@ -15,7 +15,7 @@ from warehouse import state
 from warehouse.archive import discover
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
-from warehouse.publish import publish
+from warehouse.publish import publish, recover
 from warehouse.stage import settings_key, stage_file
 from warehouse.tables import assemble
 
@@ -27,6 +27,8 @@ def mark(step: str) -> None:
 def main(input_dir: Path, root: Path) -> None:
     layout, options, glossary = Layout(root).ensure(), CleanOptions(), load_glossary()
     with writer_lock(layout, wait_s=30):
+        mark("recover")
+        recover(layout)
         staged = []
         for p in discover(input_dir):
             mark(f"stage {p.name}")

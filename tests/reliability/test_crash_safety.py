@@ -17,7 +17,8 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLE
 from transforms.schemas import WAREHOUSE_TABLES
-from warehouse.publish import checksums
+from warehouse.layout import Layout
+from warehouse.publish import checksums, recover, table_files
 
 pytestmark = pytest.mark.slow
 KILLS = 24
@@ -59,15 +60,31 @@ def _comparable(tables: dict[str, pl.DataFrame]) -> dict[str, str]:
     return checksums(tables)
 
 
-def _assert_consistent(wh: Path) -> None:
+def _assert_consistent(wh: Path) -> bool:
+    """Each store is whole after a kill: DuckDB's tables equal the snapshot it records in `_snapshot`,
+    CURRENT.json names a complete snapshot, and after `recover` (every writer's first step) the two
+    agree. Returns whether `recover` had to repair the pointer."""
     tables = _tables(wh)
     if tables is None:
-        return
+        return False
     eps = set(tables["episodes"]["episode_id"])
     for name in ("segments", "episode_versions", "speakers", "chapters", "mentions"):
         assert set(tables[name]["episode_id"]) <= eps, f"orphan rows in {name}"
+    con = duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True)
+    held = con.execute("select name from _snapshot").fetchone()[0]
+    con.close()
+    in_duckdb = json.loads((wh / "parquet" / held / "checksums.json").read_text())
+    assert checksums(tables) == {k: v for k, v in in_duckdb.items() if k in tables}
+    pointer = json.loads((wh / "parquet" / "CURRENT.json").read_text())
+    named = wh / "parquet" / pointer["snapshot"]
+    assert json.loads((named / "checksums.json").read_text()) == pointer["checksums"]
+    for name in pointer["checksums"]:
+        files = table_files(named, name)
+        assert files and all(f.exists() for f in files), f"{named.name} lacks {name}"
+    repaired = recover(Layout(wh))
     current = json.loads((wh / "parquet" / "CURRENT.json").read_text())["checksums"]
     assert checksums(tables) == {k: v for k, v in current.items() if k in tables}
+    return repaired
 
 
 def test_sigkill_at_many_points_then_converge(tmp_path: Path) -> None:
@@ -81,6 +98,7 @@ def test_sigkill_at_many_points_then_converge(tmp_path: Path) -> None:
     delays = [a + (b - a) * (k + 0.5) / (KILLS // 3) for a, b in windows for k in range(KILLS // 3)]
     expected = _comparable(_tables(reference))
     hit: dict[str, int] = {}
+    repaired = 0
     wh, fewer = tmp_path / "crashy", tmp_path / "fewer"
     fewer.mkdir()
     for p in sorted(SAMPLE.iterdir())[:4]:
@@ -92,12 +110,13 @@ def test_sigkill_at_many_points_then_converge(tmp_path: Path) -> None:
         printed = _run(wh, kill_after=delays[i], inbox=fewer if i % 2 else SAMPLE)
         phase = printed[-1].split(" ", 1)[1].split(" ")[0] if printed else "start-up"
         hit[phase] = hit.get(phase, 0) + 1
-        _assert_consistent(wh)
+        repaired += _assert_consistent(wh)
         if i % 4 == 3:
             _run(wh)  # a full re-run converges
             _assert_consistent(wh)
             assert _comparable(_tables(wh)) == expected
     _run(wh)
     assert _comparable(_tables(wh)) == expected
-    print(f"\n{KILLS} SIGKILLs by phase reached: {hit}; every state consistent; converged to the reference")
+    print(f"\n{KILLS} SIGKILLs by phase reached: {hit}; every state consistent; CURRENT.json repaired "
+          f"after {repaired}; converged to the reference")
     assert sum(hit.values()) == KILLS and len(hit) >= 3

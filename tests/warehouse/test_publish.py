@@ -85,6 +85,44 @@ def test_crash_during_publish_leaves_previous_tables(tmp_path: Path, monkeypatch
     assert pub.current_checksums(layout)["segments"] == pub.table_checksum(_tables(3)["segments"])
 
 
+class _KilledBeforeRename:
+    """Stands for CURRENT.json.tmp when the process dies between DuckDB's commit and the rename."""
+
+    def replace(self, target):
+        raise KeyboardInterrupt("killed after the commit, before CURRENT.json was renamed")
+
+
+def test_crash_between_commit_and_pointer_is_repaired(tmp_path: Path, monkeypatch) -> None:
+    layout = Layout(tmp_path).ensure()
+    pub.publish(layout, _tables(3), _run())
+    old = pub.current_checksums(layout)
+    with monkeypatch.context() as m:
+        m.setattr(pub, "_prepare_pointer", lambda layout, sums: _KilledBeforeRename())
+        with pytest.raises(KeyboardInterrupt):
+            pub.publish(layout, _tables(5), _run())
+    assert _read(layout, "segments").height == 5  # committed in DuckDB ...
+    assert pub.current_checksums(layout) == old  # ... while the pointer lags one publish behind
+    # publishing the pointer's tables again is not "unchanged": DuckDB holds the other state
+    assert pub.publish(layout, _tables(3), _run())
+    assert _read(layout, "segments").height == 3
+    assert pub.current_checksums(layout) == old
+
+
+def test_recover_points_current_at_what_duckdb_holds(tmp_path: Path, monkeypatch) -> None:
+    layout = Layout(tmp_path).ensure()
+    assert not pub.recover(layout)  # no warehouse yet
+    pub.publish(layout, _tables(3), _run())
+    assert not pub.recover(layout)  # in step
+    with monkeypatch.context() as m:
+        m.setattr(pub, "_prepare_pointer", lambda layout, sums: _KilledBeforeRename())
+        with pytest.raises(KeyboardInterrupt):
+            pub.publish(layout, _tables(5), _run())
+    assert pub.recover(layout)
+    assert pub.current_checksums(layout)["segments"] == pub.table_checksum(_read(layout, "segments"))
+    assert pub.current_checksums(layout) == pub.checksums(_tables(5))
+    assert not pub.publish(layout, _tables(5), _run())  # now truly unchanged
+
+
 def test_second_writer_fails_clearly(tmp_path: Path) -> None:
     layout = Layout(tmp_path).ensure()
     with writer_lock(layout):
