@@ -169,8 +169,10 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         rebuilt, reused = 0, False
         sums: dict[str, str] = {}
         validation, passed, results = None, set(), []  # passed: cache keys of episodes that passed (any pass)
+        tables = None
         for passes in range(1, 6):
             t = time.perf_counter()
+            del tables  # a rebuild pass must not hold the previous pass's tables while it builds
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
                                           runner)
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes

@@ -35,7 +35,6 @@ EPISODE_KEYS = "_episode_keys.parquet"  # beside a snapshot's tables: (episode_i
 DUCKDB_MEMORY = "512MB"  # the publish's memory cap (DuckDB's default is 80% of the machine)
 BUCKETS = 64  # parts per big table: one new episode rewrites about 1/BUCKETS of it
 PART_SUMS = "_sums.json"  # in a parted table's folder: bucket -> checksum of that part
-NO_AUTO_CHECKPOINT = "1TB"  # checkpoint_threshold while publishing: never inside the commit
 
 
 def bucket_of(episode_id: str) -> int:
@@ -190,9 +189,6 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
         unchanged = previous is not None and previous["checksums"] == sums \
             and _db_snapshot(con) == previous["snapshot"]
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
-        # No checkpoint inside the commit: the commit point is the WAL's sync, and a checkpoint there
-        # would widen the window before CURRENT.json follows. It checkpoints after the rename.
-        con.execute(f"set checkpoint_threshold = '{NO_AUTO_CHECKPOINT}'")
         con.execute("begin transaction")
         if not unchanged:
             snapshot = write_snapshot(layout, tables, sums, extras)
@@ -205,7 +201,6 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
         committed = True
         if pointer is not None:  # at once; a crash before this line is repaired by `recover`
             pointer.replace(layout.parquet / "CURRENT.json")
-        con.execute("checkpoint")
     except BaseException:
         if not committed:
             con.execute("rollback")
