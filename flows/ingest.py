@@ -80,7 +80,8 @@ START_POOL_JOBS = 64
 
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
-                 quarantine: dict[str, str], settings: str, pool: OnDemand | None) -> tuple[Tables, int]:
+                 quarantine: dict[str, str], settings: str, pool: OnDemand | None,
+                 hold_failed: bool = True) -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
     def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None, lay: Layout | None) -> list:
         if pool is None or len(jobs) < (8 if pool.running else START_POOL_JOBS):
@@ -95,7 +96,7 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
         pool.release()  # the rest of the run is in this process: the workers' memory is given back
         return out
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
-                    layout, settings, merge)
+                    layout, settings, merge, hold_failed)
 
 
 def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
@@ -130,14 +131,14 @@ def publish_tables(tables: Tables, layout: Layout, run: dict, sums: dict[str, st
     return publish(layout, tables, run, sums, extras={EPISODE_KEYS: episode_key_table(tables)})
 
 
-def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str], tables: dict[str, pl.DataFrame],
-                    note: str = "") -> dict[str, str]:
+def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str],
+                    tables: dict[str, pl.DataFrame]) -> dict[str, str]:
     """Files to hold back: every version of a failing episode, and failing files themselves."""
     versions = tables["episode_versions"]
     out = dict(bad_files)
     for eid, reason in bad_episodes.items():
         for fid in versions.filter(pl.col("episode_id") == eid)["file_id"].to_list():
-            out[fid] = f"failed validation: {reason}" + (f" {note}" if note else "")
+            out[fid] = f"failed validation: {reason}"
     return out
 
 
@@ -174,18 +175,16 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             t = time.perf_counter()
             del tables  # a rebuild pass must not hold the previous pass's tables while it builds
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
-                                          runner)
+                                          runner, hold_failed=params.validate_data)
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
             sums = {}  # checksums cost a pass over the data: taken only when needed
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
             runner.release()  # (if merging did not need it) validation and publishing run here
             if not params.validate_data:
                 break
-            known = _quarantine_for(tables.known_failures, {}, tables, "(known from an earlier run)")
-            if known and not known.keys() <= quarantine.keys() and passes < 5:  # failed before: GX not asked
-                logger.warning("%d file(s) failed validation in an earlier run; quarantining", len(known))
-                quarantine |= known
-                continue
+            if tables.held and not tables.held.keys() <= quarantine.keys():  # left out: GX not asked again
+                logger.warning("%d file(s) failed validation in an earlier run; quarantined", len(tables.held))
+                quarantine |= tables.held
             if passes == 1 and (previous := unchanged_validation(layout, tables, sums := checksums(tables))) \
                     is not None:
                 results, reused = [previous], True  # these rows passed when published

@@ -53,7 +53,7 @@ class Tables(dict):
 
     episode_keys: dict[str, str]  # episode id -> cache key (its files + code version + settings)
     unvalidated: set[str]  # episodes whose rows have not passed validation before
-    known_failures: dict[str, str]  # episode id -> why these very files failed validation before
+    held: dict[str, str]  # file id -> why: its episode, these very files, failed validation before
     parts: dict[str, Parts]  # big table -> its parts for the snapshot (see warehouse.publish)
 
 
@@ -61,12 +61,14 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
              glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
              layout: Layout | None = None, settings: str = "",
              merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None, Layout | None], list] = merge_serial,
-             ) -> tuple[Tables, int]:
+             hold_failed: bool = False) -> tuple[Tables, int]:
     """All tables for this set of files, and how many episodes had to be merged anew.
 
     `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
     cached under a key of its files + code version, so an unchanged episode is never re-merged.
     `merge` turns (episode id, versions) jobs into episode tables: serial here, parallel in the flow.
+    With `hold_failed`, an episode whose very files failed validation before (its FAILED marker) is
+    left out and its files quarantined (`Tables.held`), without building it or asking GX again.
     """
     quarantine = quarantine or {}
     rows = sorted(staged, key=lambda s: s.path)
@@ -88,7 +90,19 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     per_episode: dict[str, dict[str, pl.DataFrame]] = {}
     todo: MergeJobs = []
     tables = Tables()
-    tables.episode_keys, tables.unvalidated, tables.known_failures, tables.parts = {}, set(), {}, {}
+    tables.episode_keys, tables.unvalidated, tables.held, tables.parts = {}, set(), {}, {}
+    links = grouping.links
+    if hold_failed and layout is not None:
+        for eid, members in list(episodes.items()):
+            failed = _episode_dir(layout, _episode_key(eid, [v.file_id for v in members], settings)) / "FAILED"
+            if failed.exists():
+                why = f"failed validation: {failed.read_text()} (known from an earlier run)"
+                tables.held.update((s.file_id, why) for s in members)
+                del episodes[eid]
+        if tables.held:  # a held episode is a whole group: no link leads out of it
+            gone = pl.Series(list(tables.held), dtype=pl.String).implode()
+            links = links.filter(~pl.col("file_a").is_in(gone) & ~pl.col("file_b").is_in(gone))
+        quarantine = quarantine | tables.held
     published = _published(layout) if layout else None
     reused: list[str] = []  # episodes whose rows come from the published snapshot (same key: same rows)
     published_keys = published.keys if published else frozenset()
@@ -101,11 +115,9 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         else:
             todo.append((eid, [s.light() for s in members], key))  # light: jobs may travel to workers
             continue
-        if not (folder := _episode_dir(layout, key)).joinpath("VALID").exists():
+        if not _episode_dir(layout, key).joinpath("VALID").exists():
             tables.unvalidated.add(eid)
-        if folder.joinpath("FAILED").exists():
-            tables.known_failures[eid] = folder.joinpath("FAILED").read_text()
-    merged = merge(todo, grouping.links, glossary, layout) if todo else []  # stacked frames, per chunk
+    merged = merge(todo, links, glossary, layout) if todo else []  # stacked frames, per chunk
     tables.unvalidated.update(eid for eid, _, _ in todo)
     rebuilt = len(todo)
     cached = sorted(per_episode)  # in the episode cache but not in the published snapshot
@@ -123,7 +135,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         parts = [published.table(t.name).filter(pl.col("episode_id").is_in(reused)).collect()] if reused else []
         parts += [per_episode[e][t.name] for e in cached] + [m[t.name] for m in merged]
         tables[t.name] = pl.concat(parts).sort("episode_id", maintain_order=True) if parts else t.empty()
-    tables["version_links"] = grouping.links
+    tables["version_links"] = links
     tables["source_files"] = source_files(rows, first_path, seen, quarantine)
     tables["rejects"] = rejects(rows, first_path, quarantine)
     tables["parse_warnings"] = parse_warnings(rows, first_path)

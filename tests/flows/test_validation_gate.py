@@ -70,5 +70,6 @@ def test_failure_is_remembered_and_new_episodes_alone_are_validated(tmp_path: Pa
     finally:
         con.close()
     assert "_start_order_ok" in reason and "known from an earlier run" in reason
-    assert passes == [(2,)] and seg_rows == 0  # one GX pass (the second build), and it passed
-    assert second["validation_passes"] == 2 and second["validation"].startswith("passed after quarantining 1")
+    assert passes == [(1,)] and seg_rows == 0  # one build, one GX pass (not over the broken file), passed
+    assert second["validation_passes"] == 1 and second["validation"].startswith("passed after quarantining 1")
+    assert second["episodes_rebuilt"] == 0  # an exact copy changes no episode; the held one is not built
