@@ -20,9 +20,10 @@ from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
 from warehouse.layout import Layout
 
-CACHE_VERSION = f"p{PARSER_VERSION}-c4"
+CACHE_VERSION = f"p{PARSER_VERSION}-c5"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
+REJECTS_FILE = "rejects.parquet"  # in a file's cache folder: the segments cleaning removed
 
 
 @dataclass
@@ -47,7 +48,12 @@ class Staged:
     sigs: pl.Series | None = None  # UInt64 shingle hashes (transforms.dedup.signatures)
     segments_path: str | None = None  # cleaned segments (Parquet) in the per-file cache
     warnings: list[dict] = field(default_factory=list)
-    rejects: str = "[]"  # segments cleaning removed: a JSON array of {seq, rule, reason, content}
+    n_rejects: int = 0  # segments cleaning removed; their rows (seq, rule, reason, content) are in the cache
+
+    @property
+    def rejects_path(self) -> Path | None:
+        """The removed segments' Parquet beside the cleaned ones, if cleaning removed any."""
+        return Path(self.segments_path).with_name(REJECTS_FILE) if self.n_rejects and self.segments_path else None
 
     @property
     def version(self) -> Version | None:
@@ -58,8 +64,8 @@ class Staged:
         return Version(self.file_id, self.format, self.kind, self.meta, segments)
 
     def light(self) -> "Staged":
-        """A copy without signatures, warnings or rejects: what a merge worker needs."""
-        return dataclasses.replace(self, sigs=None, warnings=[], rejects="[]")
+        """A copy without signatures or warnings: what a merge worker needs."""
+        return dataclasses.replace(self, sigs=None, warnings=[])
 
 
 def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:
@@ -142,7 +148,8 @@ def _result(parsed, rel: str, segments: pl.DataFrame, rejects: pl.DataFrame, sig
         "status": "loaded", "format": parsed.format, "kind": parsed.meta.kind,
         "meta": dataclasses.asdict(parsed.meta),
         "warnings": [dataclasses.asdict(w) for w in parsed.warnings],
-        "rejects": rejects.to_dicts(), "n_segments": segments.height, "segments": segments,
+        "rejects": rejects.select("seq", "rule", "reason", "content"), "n_rejects": rejects.height,
+        "n_segments": segments.height, "segments": segments,
         "sigs": sigs if sigs is not None else pl.Series("h", [], pl.UInt64),
     }
 
@@ -164,10 +171,12 @@ def _save_cache(layout: Layout, key: str, file_id: str, result: dict) -> None:
     final = _cache_dir(layout, key, file_id)
     tmp = final.with_name(final.name + f".tmp{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
-    info = {k: v for k, v in result.items() if k not in ("segments", "sigs")}
+    info = {k: v for k, v in result.items() if k not in ("segments", "sigs", "rejects")}
     if "segments" in result:
         result["segments"].write_parquet(tmp / "segments.parquet")
         result["sigs"].to_frame("h").write_parquet(tmp / "sigs.parquet")
+        if result["n_rejects"]:
+            result["rejects"].write_parquet(tmp / REJECTS_FILE)
     (tmp / "result.json").write_text(json.dumps(info, ensure_ascii=False))
     if final.exists():
         shutil.rmtree(tmp, ignore_errors=True)
@@ -194,7 +203,7 @@ def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
     meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
     staged.kind = result["kind"]
     staged.warnings = result["warnings"]
-    staged.rejects = json.dumps(result["rejects"], ensure_ascii=False, default=str)
+    staged.n_rejects = result["n_rejects"]
     staged.meta, staged.n_segments, staged.sigs = TranscriptMeta(**meta), result["n_segments"], result["sigs"]
     staged.segments_path = str(folder / "segments.parquet")
     return staged
@@ -207,7 +216,7 @@ _INDEX_SCHEMA = {
     "abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "settings": pl.String, "path": pl.String,
     "file_id": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String, "format": pl.String,
     "kind": pl.String, "status": pl.String, "reason": pl.String, "meta": pl.String, "n_segments": pl.Int64,
-    "segments_path": pl.String, "warnings": pl.String, "rejects": pl.String,
+    "segments_path": pl.String, "warnings": pl.String, "n_rejects": pl.Int64,
 }
 
 
@@ -238,7 +247,7 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
             r["path"], r["file_id"], r["size_bytes"], r["archive_path"], r["format"], r["kind"], r["status"],
             r["reason"], TranscriptMeta(**meta) if meta else None, r["n_segments"],
             None, r["segments_path"],
-            json.loads(r["warnings"]), r["rejects"])
+            json.loads(r["warnings"]), r["n_rejects"])
     return out
 
 
@@ -266,7 +275,7 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "meta": json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
              "n_segments": s.n_segments, "segments_path": s.segments_path,
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
-             "rejects": s.rejects}
+             "n_rejects": s.n_rejects}
             for k, s in entries if s.archive_path and k not in done]
     tmp = layout.root / (INDEX_FILE + ".tmp")
     pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]).write_parquet(tmp)

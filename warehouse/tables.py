@@ -260,28 +260,24 @@ def source_files(rows: list[Staged], first_path: dict[str, str], seen: dict[str,
     return SOURCE_FILES.conform(pl.DataFrame(out, infer_schema_length=None)) if out else SOURCE_FILES.empty()
 
 
-_REJECT_ROWS = pl.List(pl.Struct({"seq": pl.Int64, "rule": pl.String, "reason": pl.String, "content": pl.String}))
-
-
 def rejects(rows: list[Staged], first_path: dict[str, str], quarantine: dict[str, str]) -> pl.DataFrame:
     """File-level quarantines and segment-level removals, each with its rule and reason (the segment
-    rows are decoded from the staged files' JSON by polars: a corpus has hundreds of thousands)."""
+    rows are read from the files' caches in one scan: a corpus has hundreds of thousands)."""
     firsts = [s for s in rows if first_path[s.file_id] == s.path]
     files = [{"file_id": s.file_id, "path": s.path, "scope": "file", "seq": None,
               "rule": "validation" if s.file_id in quarantine else "parse",
               "reason": quarantine.get(s.file_id) or s.reason, "content": None, "archive_path": s.archive_path}
              for s in firsts if s.status == "quarantined" or s.file_id in quarantine]
-    with_rows = [s for s in firsts if s.rejects != "[]"]
-    segments = (
-        pl.DataFrame({"file_id": [s.file_id for s in with_rows], "path": [s.path for s in with_rows],
-                      "archive_path": [s.archive_path for s in with_rows],
-                      "r": [s.rejects for s in with_rows]}, schema_overrides={"r": pl.String})
-        .with_columns(pl.col("r").str.json_decode(_REJECT_ROWS))
-        .explode("r").unnest("r")
-        .with_columns(pl.lit("segment").alias("scope"))
-    )
-    parts = ([REJECTS.conform(pl.DataFrame(files, infer_schema_length=None))] if files else []) \
-        + ([REJECTS.conform(segments)] if segments.height else [])
+    parts = [REJECTS.conform(pl.DataFrame(files, infer_schema_length=None))] if files else []
+    with_rows = [s for s in firsts if s.rejects_path is not None]
+    if with_rows:
+        src = pl.DataFrame({"_src": [str(s.rejects_path) for s in with_rows],
+                            "file_id": [s.file_id for s in with_rows], "path": [s.path for s in with_rows],
+                            "archive_path": [s.archive_path for s in with_rows]})
+        parts.append(REJECTS.conform(
+            pl.scan_parquet(src["_src"].to_list(), include_file_paths="_src")
+            .join(src.lazy(), on="_src", how="left", maintain_order="left")
+            .with_columns(pl.lit("segment").alias("scope")).collect()))
     return pl.concat(parts) if parts else REJECTS.empty()
 
 

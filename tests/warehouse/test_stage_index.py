@@ -28,7 +28,7 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
     for p, s in zip(paths, staged):
         back = index[(str(p), *file_stat(p))]
         for field in ("path", "file_id", "size_bytes", "archive_path", "format", "kind", "status", "reason",
-                      "meta", "n_segments", "segments_path", "warnings", "rejects"):
+                      "meta", "n_segments", "segments_path", "warnings", "n_rejects"):
             assert getattr(back, field) == getattr(s, field), (p.name, field)
         assert back.sigs is None  # signatures live in the hash index, not here
         if s.status == "loaded":  # ...and in the file cache, where the index can read them back
