@@ -3,10 +3,14 @@ rules a careful analyst adds. Suites name only columns the schema has (a drift t
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from transforms.schemas import TABLES, Table
 
 MARKUP_RESIDUE = r"\*\*|\[\[|\]\(http|<c[.>]|</c>|^>>|\s>>"
 MAX_SEGMENT_S = 900.0  # no single turn or cue runs longer than 15 minutes
+HELPERS_VERSION = 1  # bump when expectations.validate.with_helpers (the computed `_` columns) changes
 
 
 def _derived(table: Table) -> list[tuple[str, dict]]:
@@ -65,3 +69,10 @@ def columns_named(spec: list[tuple[str, dict]]) -> set[str]:
                 names.add(kwargs[key])
         names.update(kwargs.get("column_list", []))
     return names
+
+
+def checks_key() -> str:
+    """What "these rows passed (or failed) validation" depends on besides the rows: every table's
+    suite and the helper columns' code. Remembered verdicts count only under the same key."""
+    specs = {name: suite_spec(name) for name in sorted(TABLES)}
+    return hashlib.sha256(json.dumps([HELPERS_VERSION, specs], sort_keys=True, default=str).encode()).hexdigest()[:16]

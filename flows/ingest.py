@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from expectations.suites import checks_key
 from expectations.validate import Validation, validate
 from expectations.validate import preload as preload_gx
 from flows import progress
@@ -81,7 +82,7 @@ START_POOL_JOBS = 64
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
                  quarantine: dict[str, str], settings: str, pool: OnDemand | None,
-                 hold_failed: bool = True) -> tuple[Tables, int]:
+                 hold_failed: bool = True, checks: str = "") -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
     def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None, lay: Layout | None) -> list:
         if pool is None or len(jobs) < (8 if pool.running else START_POOL_JOBS):
@@ -96,7 +97,7 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
         pool.release()  # the rest of the run is in this process: the workers' memory is given back
         return out
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
-                    layout, settings, merge, hold_failed)
+                    layout, settings, merge, hold_failed, checks)
 
 
 def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
@@ -156,7 +157,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         paths = discover_files(params.input_dir)
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)
-        inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary))
+        checks = checks_key() if params.validate_data else ""  # remembered verdicts hold under these suites
+        inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary, checks))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
         if params.validate_data:
@@ -175,7 +177,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             t = time.perf_counter()
             del tables  # a rebuild pass must not hold the previous pass's tables while it builds
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
-                                          runner, hold_failed=params.validate_data)
+                                          runner, hold_failed=params.validate_data, checks=checks)
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
             sums = {}  # checksums cost a pass over the data: taken only when needed
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t
@@ -185,8 +187,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             if tables.held and not tables.held.keys() <= quarantine.keys():  # left out: GX not asked again
                 logger.warning("%d file(s) failed validation in an earlier run; quarantined", len(tables.held))
                 quarantine |= tables.held
-            if passes == 1 and (previous := unchanged_validation(layout, tables, sums := checksums(tables))) \
-                    is not None:
+            # the published results stand for these tables only if every episode passed under these suites
+            if passes == 1 and not tables.unvalidated \
+                    and (previous := unchanged_validation(layout, tables, sums := checksums(tables))) is not None:
                 results, reused = [previous], True  # these rows passed when published
                 timings["validate"] = 0.0
                 break
@@ -196,7 +199,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
-            mark_episodes(layout, failed, "FAILED", "; ".join(sorted(set(validation.bad_episodes.values()))))
+            mark_episodes(layout, failed, "FAILED", "; ".join(sorted(set(validation.bad_episodes.values()))),
+                          checks=checks)
             passed |= {tables.episode_keys[e] for e in todo - validation.bad_episodes.keys()}
             extra = _quarantine_for(validation.bad_episodes, validation.bad_files, tables)
             if validation.success or not extra or extra.keys() <= quarantine.keys():
@@ -216,7 +220,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         t = time.perf_counter()
         published = publish_tables(tables, layout, run | {"summary": summary}, sums)
         if params.validate_data:  # their rows are in the validated, published tables: not checked again
-            mark_episodes(layout, sorted(passed & set(tables.episode_keys.values())), "VALID")
+            mark_episodes(layout, sorted(passed & set(tables.episode_keys.values())), "VALID", checks=checks)
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)
         if params.parquet_url:
             summary["exported_to"] = export_tables(layout, params.parquet_url)
@@ -233,9 +237,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     return summary
 
 
-def _run_key(params: IngestParams, options: CleanOptions, glossary: pl.DataFrame | None) -> str:
-    """What the published tables depend on besides the input files."""
-    return "|".join([settings_key(options, glossary), MERGE_VERSION, str(params.validate_data),
+def _run_key(params: IngestParams, options: CleanOptions, glossary: pl.DataFrame | None, checks: str) -> str:
+    """What the published tables depend on besides the input files (`checks`: the suites' key)."""
+    return "|".join([settings_key(options, glossary), MERGE_VERSION, str(params.validate_data), checks,
                      str(params.parquet_url)])
 
 

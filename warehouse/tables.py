@@ -61,7 +61,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
              glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
              layout: Layout | None = None, settings: str = "",
              merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None, Layout | None], list] = merge_serial,
-             hold_failed: bool = False) -> tuple[Tables, int]:
+             hold_failed: bool = False, checks: str = "") -> tuple[Tables, int]:
     """All tables for this set of files, and how many episodes had to be merged anew.
 
     `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
@@ -69,6 +69,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     `merge` turns (episode id, versions) jobs into episode tables: serial here, parallel in the flow.
     With `hold_failed`, an episode whose very files failed validation before (its FAILED marker) is
     left out and its files quarantined (`Tables.held`), without building it or asking GX again.
+    Validation verdicts (VALID, FAILED markers) count only if made under `checks` (the suites' key).
     """
     quarantine = quarantine or {}
     rows = sorted(staged, key=lambda s: s.path)
@@ -94,9 +95,9 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     links = grouping.links
     if hold_failed and layout is not None:
         for eid, members in list(episodes.items()):
-            failed = _episode_dir(layout, _episode_key(eid, [v.file_id for v in members], settings)) / "FAILED"
-            if failed.exists():
-                why = f"failed validation: {failed.read_text()} (known from an earlier run)"
+            key = _episode_key(eid, [v.file_id for v in members], settings)
+            if (reason := _marker(layout, key, "FAILED", checks)) is not None:
+                why = f"failed validation: {reason} (known from an earlier run)"
                 tables.held.update((s.file_id, why) for s in members)
                 del episodes[eid]
         if tables.held:  # a held episode is a whole group: no link leads out of it
@@ -115,7 +116,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         else:
             todo.append((eid, [s.light() for s in members], key))  # light: jobs may travel to workers
             continue
-        if not _episode_dir(layout, key).joinpath("VALID").exists():
+        if _marker(layout, key, "VALID", checks) is None:
             tables.unvalidated.add(eid)
     merged = merge(todo, links, glossary, layout) if todo else []  # stacked frames, per chunk
     tables.unvalidated.update(eid for eid, _, _ in todo)
@@ -204,12 +205,22 @@ def episode_key_table(tables: "Tables") -> pl.DataFrame:
                         schema={"episode_id": pl.String, "key": pl.String})
 
 
-def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "") -> None:
-    """VALID: the episode's rows passed validation (checked only once). FAILED: they did not (why)."""
+def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "", checks: str = "") -> None:
+    """VALID: the episode's rows passed validation (checked only once). FAILED: they did not (why).
+    `checks` (the suites' key) is the marker's first line: a verdict under other suites does not count."""
     for key in keys:
         folder = _episode_dir(layout, key)
         if folder.joinpath("DONE").exists():
-            folder.joinpath(marker).write_text(text)
+            folder.joinpath(marker).write_text(f"{checks}\n{text}")
+
+
+def _marker(layout: Layout, key: str, marker: str, checks: str) -> str | None:
+    """The marker's text if the episode has it under these checks, else None."""
+    path = _episode_dir(layout, key) / marker
+    if not path.exists():
+        return None
+    made_under, _, text = path.read_text().partition("\n")
+    return text if made_under == checks else None
 
 
 def _episode_key(eid: str, file_ids: list[str], settings: str) -> str:

@@ -73,3 +73,24 @@ def test_failure_is_remembered_and_new_episodes_alone_are_validated(tmp_path: Pa
     assert passes == [(1,)] and seg_rows == 0  # one build, one GX pass (not over the broken file), passed
     assert second["validation_passes"] == 1 and second["validation"].startswith("passed after quarantining 1")
     assert second["episodes_rebuilt"] == 0  # an exact copy changes no episode; the held one is not built
+
+
+def test_remembered_verdicts_lapse_when_the_suites_change(tmp_path: Path, monkeypatch) -> None:
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    shutil.copytree(SAMPLE, inbox)
+    (inbox / "broken.md").write_text(BACKWARDS)
+    ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    monkeypatch.setattr("flows.ingest.checks_key", lambda: "suites edited since")
+    again = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    # not the no-change fast path, not held from memory: GX sees every episode again and finds it again
+    assert "skipped" not in again and again["timings_s"]["validate"] > 0
+    assert again["files_read"] == 0 and again["validation_passes"] == 2
+    assert again["validation"].startswith("passed after quarantining 1")
+    con = duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True)
+    try:
+        reason = con.execute("select reason from source_files where path = 'broken.md'").fetchone()[0]
+        checked = con.execute("select count(distinct table_name) from validation_results").fetchone()[0]
+    finally:
+        con.close()
+    assert "_start_order_ok" in reason and "known from an earlier run" not in reason
+    assert checked >= 5
