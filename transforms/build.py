@@ -15,7 +15,7 @@ from transforms.text_rules import fix_text
 from transforms.schemas import (
     CHAPTERS, EPISODE_VERSIONS, EPISODES, MENTIONS, SEGMENTS, SPEAKERS, VERSION_LINKS,
 )
-from transforms.words import explode_words
+from transforms.words import words_of_files
 
 
 @dataclass(frozen=True)
@@ -26,17 +26,14 @@ class Grouping:
 
 def version_words(versions: list[Version]) -> pl.DataFrame:
     """All versions' words with their file_id (the input of signatures)."""
-    frames = [explode_words(v.segments).with_columns(pl.lit(v.file_id).alias("file_id")) for v in versions]
-    return pl.concat(frames) if frames else pl.DataFrame(schema={"file_id": pl.String, "pos": pl.Int32,
-                                                               "tok": pl.String})
+    return words_of_files({v.file_id: v.segments for v in versions}).select("file_id", "pos", "tok")
 
 
 def file_signatures(segments: dict[str, pl.DataFrame]) -> dict[str, pl.Series]:
     """file_id -> its sampled shingle hashes, from its cleaned segments (computed once, at staging)."""
-    words = [explode_words(seg).with_columns(pl.lit(fid).alias("file_id")) for fid, seg in segments.items()]
-    if not words:
+    if not segments:
         return {}
-    sigs = dedup.signatures(pl.concat(words).select("file_id", "pos", "tok"))
+    sigs = dedup.signatures(words_of_files(segments).select("file_id", "pos", "tok"))
     per_file = sigs.group_by("file_id").agg(pl.col("h").sort())
     return {fid: hs for fid, hs in zip(per_file["file_id"], per_file["h"])}
 

@@ -67,25 +67,17 @@ def rank_versions(versions: list[Version], kind_rank: dict[str, int] | None = No
 
 
 def _words(v: Version) -> _Words:
-    w = explode_words(v.segments)
-    seg = v.segments.select("seq", "start_s", "end_s", "speaker").to_dicts()
-    by_seq = {s["seq"]: s for s in seg}
-    counts = w.group_by("seq").agg(pl.len().alias("n"), pl.col("pos").min().alias("first"))
-    first = {r["seq"]: (r["first"], r["n"]) for r in counts.to_dicts()}
-    times, speakers = [], []
-    for pos, sq in zip(w["pos"].to_list(), w["seq"].to_list()):
-        s, (p0, n) = by_seq[sq], first[sq]
-        speakers.append(s["speaker"])
-        times.append(_word_time(s["start_s"], s["end_s"], pos - p0, n))
-    return _Words(w["seq"].to_list(), w["di"].to_list(), w["tok"].to_list(), speakers, times)
-
-
-def _word_time(start: float | None, end: float | None, k: int, n: int) -> float | None:
-    if start is None:
-        return None
-    if k == 0:
-        return start
-    return start + (end - start) * k / n if end is not None and end >= start else None
+    """The version's words, each with its segment's speaker and a time: the segment start plus
+    its share of the segment (k-th of n words), where the segment has a usable end (an end before its start gives no time)."""
+    seg = v.segments.select("seq", "start_s", "end_s", "speaker")
+    k = (pl.col("pos") - pl.col("pos").min().over("seq")).cast(pl.Float64)
+    start, end = pl.col("start_s"), pl.col("end_s")
+    w = explode_words(v.segments).join(seg, on="seq", how="left", maintain_order="left").with_columns(
+        pl.when(k == 0).then(start)
+        .when(end.is_not_null() & (end >= start)).then(start + (end - start) * k / pl.len().over("seq"))
+        .alias("time"))
+    return _Words(w["seq"].to_list(), w["di"].to_list(), w["tok"].to_list(), w["speaker"].to_list(),
+                  w["time"].to_list())
 
 
 def merge_episode(versions: list[Version], kind_rank: dict[str, int] | None = None) -> Merged:
