@@ -287,7 +287,7 @@ def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: 
 def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: OnDemand | None,
                  options: CleanOptions, glossary: pl.DataFrame | None, done: int, total: int,
                  on_batch: Callable[[list[Staged]], None]) -> list[Staged]:
-    batches = [paths[i:i + params.batch_size] for i in range(0, len(paths), params.batch_size)]
+    batches = split_batches(paths, params.batch_size, pool.workers if pool is not None else 1)
     staged: list[Staged] = []
     if pool is None or len(batches) < 2:
         for i, batch in enumerate(batches):
@@ -304,6 +304,16 @@ def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: 
         on_batch(out)
         progress.advance("stage", done + len(staged), total)
     return staged
+
+
+def split_batches(items: list, size: int, workers: int) -> list[list]:
+    """At most `size` items per batch, in order, as even as possible, and (when there is more than one
+    batch, and items enough) a multiple of `workers` batches: no worker idles through a last round alone."""
+    n = -(-len(items) // size)
+    if n > 1:
+        n = min(len(items), -(-n // workers) * workers)
+    n = max(n, 1)
+    return [items[i * len(items) // n:(i + 1) * len(items) // n] for i in range(n)] if items else []
 
 
 def _failures(validation: Validation) -> str:
