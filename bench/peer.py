@@ -37,16 +37,27 @@ def load_texts(warehouse: Path) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+SIGN_BATCH = 256  # documents signed per polars query (staging signs a batch of files at a time too)
+
+
 def ours(texts: pl.DataFrame) -> tuple[dict[str, str], float]:
-    """Our content dedup (signatures -> candidate pairs -> decide -> group): doc -> group root, seconds."""
+    """Our content dedup (signatures -> candidate pairs -> decide -> group): doc -> group root, seconds.
+
+    Signatures are computed a batch of documents at a time, as staging does: one query over every
+    document's words would hold the whole corpus's words at once (hundreds of millions of rows)."""
     t = time.perf_counter()
-    words = (texts.select(pl.col("doc").alias("file_id"), pl.col("text").str.split(" ").alias("tok"))
-             .explode("tok").filter(pl.col("tok") != "")
-             .with_columns(pl.int_range(pl.len()).over("file_id").cast(pl.Int32).alias("pos")))
+    sigs = pl.concat([dedup.signatures(_words(texts.slice(i, SIGN_BATCH)))
+                      for i in range(0, texts.height, SIGN_BATCH)])
     files = texts.select(pl.col("doc").alias("file_id"), pl.lit(None, pl.String).alias("video_id"),
                          pl.lit(None, pl.String).alias("show"), pl.lit(None, pl.Int32).alias("episode_number"))
-    roots, _ = group_files(dedup.per_file(dedup.signatures(words)), files)  # the pipeline's own grouping, with no metadata to help it
+    roots, _ = group_files(dedup.per_file(sigs), files)  # the pipeline's own grouping, with no metadata to help it
     return roots, time.perf_counter() - t
+
+
+def _words(texts: pl.DataFrame) -> pl.DataFrame:
+    return (texts.select(pl.col("doc").alias("file_id"), pl.col("text").str.split(" ").alias("tok"))
+            .explode("tok").filter(pl.col("tok") != "")
+            .with_columns(pl.int_range(pl.len()).over("file_id").cast(pl.Int32).alias("pos")))
 
 
 def datatrove_minhash(texts: pl.DataFrame, work: Path, workers: int = 2) -> tuple[dict[str, str], float, dict]:
@@ -111,6 +122,33 @@ def datatrove_minhash(texts: pl.DataFrame, work: Path, workers: int = 2) -> tupl
                              "hashes_per_bucket": config.hashes_per_bucket}
 
 
+def compare(warehouse: Path, truth: dict[str, str], work: Path, workers: int) -> dict:
+    """Both dedups on the warehouse's loaded files; `truth` maps a file's path to its episode."""
+    texts = load_texts(warehouse)
+    by_doc = dict(zip(texts["doc"], texts["path"]))
+    doc_truth = {d: truth[p] for d, p in by_doc.items() if p in truth}
+    found, ours_s = ours(texts)
+    out = {"documents": texts.height, "text_mb": round(texts["text"].str.len_bytes().sum() / 1e6, 1),
+           "ours": {"seconds": round(ours_s, 3), **pair_scores(found, doc_truth)}}
+    try:
+        labels, dt_s, config = datatrove_minhash(texts, work, workers)
+    except ImportError as exc:
+        out["datatrove"] = {"skipped": f"datatrove is not installed (uv sync --extra bench): {exc}"}
+        return out
+    out["datatrove"] = {"seconds": round(dt_s, 3), "config": config, **pair_scores(labels, doc_truth)}
+    out["ours_speedup"] = round(dt_s / ours_s, 2) if ours_s else None
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.peer WAREHOUSE TRUTH_JSON WORK WORKERS`: the comparison as JSON on stdout.
+    The benchmark runs it in a fresh process per corpus size (see bench.run._peer)."""
+    import sys
+
+    wh, truth, work, workers = (argv or sys.argv[1:])[:4]
+    print(json.dumps(compare(Path(wh), json.loads(Path(truth).read_text()), Path(work), int(workers))))
+
+
 def pair_scores(labels: dict[str, str], truth: dict[str, str]) -> dict:
     """Pairwise precision and recall of a clustering (doc -> label) against the truth (doc -> episode)."""
     def pairs(assign: dict[str, str]) -> set[tuple[str, str]]:
@@ -124,3 +162,7 @@ def pair_scores(labels: dict[str, str], truth: dict[str, str]) -> dict:
     tp = len(found & true)
     return {"docs": len(docs), "true_pairs": len(true), "found_pairs": len(found), "true_positives": tp,
             "precision": tp / len(found) if found else 1.0, "recall": tp / len(true) if true else 1.0}
+
+
+if __name__ == "__main__":
+    main()

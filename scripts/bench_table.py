@@ -66,6 +66,9 @@ def main(paths: list[Path]) -> str:
         p = s.get("peer")
         if not p:
             continue
+        if "error" in p:
+            out.append(f"| {int(n):,} | ours and datatrove | not measured: {p['error'][:200]} | | | |")
+            continue
         for name, label in (("ours", "ours, content only"), ("datatrove", "datatrove MinHash (4 stages)")):
             x = p[name]
             if "skipped" in x:
