@@ -85,9 +85,9 @@ def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | No
     source = ctx.data_sources.add_pandas("staged")
     rows, bad_eps, bad_files = [], {}, {}
     for name in sorted(t for t in tables if t != "validation_results"):
-        suite = ctx.suites.add(gx.ExpectationSuite(name=name))
-        for cls, kwargs in suite_spec(name):
-            suite.add_expectation(getattr(gx.expectations, cls)(**kwargs))
+        # the suite is stored once, whole (adding expectations one by one to a stored suite saves it each time)
+        suite = ctx.suites.add(gx.ExpectationSuite(
+            name=name, expectations=[getattr(gx.expectations, cls)(**kwargs) for cls, kwargs in suite_spec(name)]))
         batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         per_batch = []
