@@ -314,14 +314,15 @@ def apply_views(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None = None
 
 
 SEARCH_UPDATE_SHARE = 0.25  # more episodes changed than this share: the search index is rebuilt whole
+SEARCH_CHUNK = 1000  # episodes per search-index insert (at 10,000 episodes: ~4.6 million term rows each)
 
 
 def refresh_search(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None) -> list[str]:
     """Recompute the search index only for episodes whose cache key differs from the one it was built
     for (an episode's key names its files and the code and settings: same key, same segments).
-    Without keys, on a first publish, or when many episodes changed, it is rebuilt whole (one
-    `create table as` streams within DuckDB's memory cap; a transaction's large inserts do not).
-    Returns the episodes recomputed."""
+    Without keys, on a first publish, or when many episodes changed, it is emptied and rebuilt whole.
+    Either way the rows are computed SEARCH_CHUNK episodes at a time, so the aggregation's memory
+    follows the chunk, not the corpus. Returns the episodes recomputed."""
     tables = {r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
     complete = {"segment_terms", "segment_lengths", "_search_keys"} <= tables
@@ -340,9 +341,16 @@ def refresh_search(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None) ->
     todo = [r[0] for r in con.execute("select episode_id from _search_todo order by 1").fetchall()]
     n_episodes = con.execute("select count(*) from _new_keys").fetchone()[0]
     whole = not complete or keys is None or len(todo) > SEARCH_UPDATE_SHARE * n_episodes
-    con.execute((SQL_DIR / "search" / ("build.sql" if whole else "update.sql")).read_text())
     if whole:
+        con.execute((SQL_DIR / "search" / "create.sql").read_text())
         todo = [r[0] for r in con.execute("select episode_id from _new_keys order by 1").fetchall()]
+    else:
+        con.execute((SQL_DIR / "search" / "delete.sql").read_text())
+    insert = (SQL_DIR / "search" / "insert.sql").read_text()
+    for i in range(0, len(todo), SEARCH_CHUNK):
+        con.execute("create or replace temp table _search_todo as select unnest(?::varchar[]) as episode_id",
+                    [todo[i:i + SEARCH_CHUNK]])
+        con.execute(insert)
     con.execute("delete from _search_keys; insert into _search_keys select episode_id, key from _new_keys")
     con.execute("drop table _search_todo; drop table _new_keys")
     return todo

@@ -156,7 +156,23 @@ def _keys(keys: dict[str, str]) -> dict[str, pl.DataFrame]:
     return {pub.EPISODE_KEYS: pl.DataFrame({"episode_id": list(keys), "key": list(keys.values())})}
 
 
-def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Path, monkeypatch) -> None:
+def test_search_index_in_chunks_of_episodes_equals_one_pass(tmp_path: Path, monkeypatch) -> None:
+    episodes = {f"e{i:02d}": [f"word{i} shared words here", "more Words, here"] for i in range(7)}
+    one = Layout(tmp_path / "one").ensure()
+    pub.publish(one, _episodes(episodes), _run())
+    monkeypatch.setattr(pub, "SEARCH_CHUNK", 3)  # 7 episodes: chunks of 3, 3 and 1
+    chunked = Layout(tmp_path / "chunked").ensure()
+    pub.publish(chunked, _episodes(episodes), _run())
+    for name in ("segment_terms", "segment_lengths"):
+        assert_frame_equal(_read(chunked, name).sort(pl.all()), _read(one, name).sort(pl.all()))
+    terms = _read(chunked, "segment_terms")
+    assert set(terms["episode_id"]) == set(episodes) and terms["tf"].sum() == 7 * (4 + 3)
+
+
+@pytest.mark.parametrize("chunk", [1000, 2])
+def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Path, monkeypatch,
+                                                                   chunk: int) -> None:
+    monkeypatch.setattr(pub, "SEARCH_CHUNK", chunk)
     layout = Layout(tmp_path / "a").ensure()
     same = {f"s{i:02d}": [f"unchanged episode {i}"] for i in range(12)}  # most episodes do not change
     first = {"e1": ["Export controls on GPUs", "the GPU market"], "e2": ["nothing to see"], "e3": ["old text"]} | same

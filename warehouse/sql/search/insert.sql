@@ -1,9 +1,4 @@
--- search index, kept up to date: the publish lists in _search_todo the episodes whose rows changed
--- (added, removed, or rebuilt from other files), and only those are deleted and recomputed here
--- (the same terms as build.sql).
-delete from segment_terms where episode_id in (select episode_id from _search_todo);
-delete from segment_lengths where episode_id in (select episode_id from _search_todo);
-
+-- the search index rows of the episodes in _search_todo (a chunk of them: see create.sql, delete.sql)
 insert into segment_terms
 with segments as (
     select episode_id, seq, lower(text) as text
