@@ -88,7 +88,8 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
         if pool is None or len(jobs) < (8 if pool.running else START_POOL_JOBS):
             return merge_serial(jobs, links, gloss, lay)
         runner = pool.get()
-        size = max(1, min(64, len(jobs) // (4 * pool.workers)))
+        # two chunks per worker, at most 64 episodes each: every task costs a context hydration in the worker
+        size = max(1, min(64, len(jobs) // (2 * pool.workers)))
         futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size],
                                                           "links": _links_of(links, jobs[i:i + size]),
                                                           "glossary": gloss, "layout": lay, "index": i // size})
