@@ -67,8 +67,9 @@ def rank_versions(versions: list[Version], kind_rank: dict[str, int] | None = No
 
 
 def _words(v: Version) -> _Words:
-    """The version's words, each with its segment's speaker and a time: the segment start plus
-    its share of the segment (k-th of n words), where the segment has a usable end (an end before its start gives no time)."""
+    """The version's words, each with its segment's speaker and a time: the segment's start plus the
+    word's share (k-th of n) of the segment's span; past the first word, no time if the segment has
+    no end or ends before it starts."""
     seg = v.segments.select("seq", "start_s", "end_s", "speaker")
     k = (pl.col("pos") - pl.col("pos").min().over("seq")).cast(pl.Float64)
     start, end = pl.col("start_s"), pl.col("end_s")
