@@ -213,7 +213,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                + _failures(validation))
         tables["validation_results"] = VALIDATION_RESULTS.conform(pl.concat(results)) if results \
             else VALIDATION_RESULTS.empty()
-        sums = (sums or checksums({k: v for k, v in tables.items() if k != "validation_results"})) \
+        sums = (sums or checksums(tables, exclude=("validation_results",))) \
             | {"validation_results": table_checksum(tables["validation_results"])}
         summary = _summary(tables, validation, timings, reused, sums) | {"files_read": files_read,
                                                                   "episodes_rebuilt": rebuilt,

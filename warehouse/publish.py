@@ -82,11 +82,12 @@ def table_checksum(df: Frame) -> str:
     return f"{n}:{(int(hi) * 2**32 + int(lo)) & (2**64 - 1):016x}"
 
 
-def checksums(tables: dict[str, Frame]) -> dict[str, str]:
-    """Every table's checksum; a parted table's from its parts' (reused parts are not read again)."""
+def checksums(tables: dict[str, Frame], exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every table's checksum but `exclude`'s; a parted table's from its parts' (reused parts are not
+    read again: pass the tables themselves, not a copy of the dict, or the parts are lost)."""
     parts = getattr(tables, "parts", {})
     return {name: combine_checksums(list(parts[name].checksums().values())) if name in parts
-            else table_checksum(df) for name, df in sorted(tables.items())}
+            else table_checksum(df) for name, df in sorted(tables.items()) if name not in exclude}
 
 
 def write_table(df: Frame, path: Path) -> None:
@@ -423,7 +424,7 @@ def unchanged_validation(layout: Layout, tables: dict[str, Frame],
     current = current_checksums(layout)
     if current is None or not layout.db.exists():
         return None
-    sums = sums or checksums({k: v for k, v in tables.items() if k != "validation_results"})
+    sums = sums or checksums(tables, exclude=("validation_results",))
     if any(current.get(k) != v for k, v in sums.items()):
         return None
     path = layout.parquet / current_pointer(layout)["snapshot"] / "validation_results.parquet"

@@ -194,3 +194,22 @@ def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Pat
     assert set(_read(layout, "segment_terms")["episode_id"]) == {"e1", "e2", "e4"} | set(same)
     pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"new-{e}" for e in first}))
     assert refreshed[-1] == sorted(first)  # every key changed: rebuilt whole
+
+
+def test_checksums_with_exclude_use_the_parts_known_sums(tmp_path: Path) -> None:
+    """A parted table's checksum comes from its parts' known sums: a reused part is never read again.
+    (Excluding a table by copying the dict once dropped the parts, and every run re-hashed the
+    whole segments table of the corpus.)"""
+    seg = _tables(4)["segments"]
+    gone = tmp_path / "b01.parquet"  # a reused part whose sum is known: never opened
+    parts = pub.Parts({0: seg.head(2).lazy(), 1: gone}, {1: "2:00000000000000ff"}, seg.schema)
+
+    class Tables(dict):
+        pass
+
+    tables = Tables(segments=seg, validation_results=seg.head(0))
+    tables.parts = {"segments": parts}
+    sums = pub.checksums(tables, exclude=("validation_results",))
+    assert set(sums) == {"segments"}
+    assert sums["segments"] == pub.combine_checksums([pub.table_checksum(seg.head(2)), "2:00000000000000ff"])
+    assert sums["segments"] != pub.table_checksum(seg)  # the frame itself was not hashed
