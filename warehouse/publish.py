@@ -106,13 +106,22 @@ def write_parts(parts: Parts, folder: Path) -> None:
         if isinstance(src, pl.LazyFrame):
             src.sink_parquet(target, statistics=True)
         else:
-            try:
-                os.link(src, target)
-            except OSError:  # another file system: a copy is as good
-                shutil.copyfile(src, target)
+            _link(src, target)
     if not parts:  # an empty table still has a file, so readers find its columns
         pl.DataFrame(schema=parts.schema).write_parquet(folder / "b00.parquet")
     (folder / PART_SUMS).write_text(json.dumps({str(b): v for b, v in parts.checksums().items()}))
+
+
+def _link(src: Path, target: Path) -> None:
+    """An unchanged file, shared with the previous snapshot (a hard link: the same inode)."""
+    try:
+        os.link(src, target)
+    except OSError:  # another file system: a copy is as good
+        shutil.copyfile(src, target)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.exists() and b.exists() and os.stat(a).st_ino == os.stat(b).st_ino
 
 
 def table_files(snapshot: Path, name: str) -> list[Path]:
@@ -144,9 +153,11 @@ def current_checksums(layout: Layout) -> dict[str, str] | None:
 
 
 def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str] | None = None,
-                   extras: dict[str, pl.DataFrame] | None = None) -> Path:
+                   extras: dict[str, pl.DataFrame] | None = None, previous: dict | None = None) -> Path:
     """Write every table as Parquet into a temp folder, then rename it to its content name.
 
+    A table whose checksum equals its checksum in the `previous` snapshot (its CURRENT.json pointer)
+    is a hard link to that snapshot's file, not written again (DuckDB then does not reload it).
     `extras` (file name -> frame) are side files for the pipeline itself, not tables (not in DuckDB).
     """
     sums = sums or checksums(tables)
@@ -159,9 +170,14 @@ def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     parts = getattr(tables, "parts", {})
+    before = layout.parquet / previous["snapshot"] if previous else None
     for table, df in tables.items():
         if table in parts:
             write_parts(parts[table], tmp / table)
+        elif before is not None and previous["checksums"].get(table) == sums[table] \
+                and (old := before / f"{table}.parquet").exists() \
+                and pl.read_parquet_schema(old) == dict(df.collect_schema()):  # same rows, same columns
+            _link(old, tmp / f"{table}.parquet")
         else:
             write_table(df, tmp / f"{table}.parquet")
     (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
@@ -192,7 +208,7 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
         con.execute("begin transaction")
         if not unchanged:
-            snapshot = write_snapshot(layout, tables, sums, extras)
+            snapshot = write_snapshot(layout, tables, sums, extras, previous)
             _load_tables(con, snapshot, tables, _in_sync(con, layout, previous))
             con.execute("create or replace table _snapshot as select ? as name", [snapshot.name])
             apply_views(con, (extras or {}).get(EPISODE_KEYS))
@@ -274,13 +290,16 @@ def _in_sync(con: duckdb.DuckDBPyConnection, layout: Layout, previous: dict | No
 
 def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[str, Frame],
                  previous: Path | None = None) -> None:
-    """DuckDB reads each table straight from the snapshot's Parquet (streamed, not via Python). A parted
-    table whose previous parts DuckDB holds gets only the changed parts: a part that is the same file
-    (hard link: same inode) as before is unchanged; the others' episodes are deleted and inserted."""
+    """DuckDB reads each table straight from the snapshot's Parquet (streamed, not via Python). With
+    the `previous` snapshot in DuckDB, a table whose file is that snapshot's (hard link: same inode) is
+    left as it is, and a parted table gets only its changed parts (the others' episodes are deleted
+    and inserted)."""
     for name in tables:
         if name not in TABLES:
             raise ValueError(f"not a declared table: {name}")
         files = table_files(snapshot, name)
+        if previous is not None and _same_file(snapshot / f"{name}.parquet", previous / f"{name}.parquet"):
+            continue
         changed = _changed_parts(previous, snapshot, name, tables[name]) if previous else None
         if changed is None:
             con.execute(f"create or replace table {name} as select * from read_parquet(?)",  # name checked

@@ -213,3 +213,23 @@ def test_checksums_with_exclude_use_the_parts_known_sums(tmp_path: Path) -> None
     assert set(sums) == {"segments"}
     assert sums["segments"] == pub.combine_checksums([pub.table_checksum(seg.head(2)), "2:00000000000000ff"])
     assert sums["segments"] != pub.table_checksum(seg)  # the frame itself was not hashed
+
+
+def test_unchanged_table_is_linked_not_rewritten_or_reloaded(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    first = _tables(3)
+    pub.publish(layout, first, _run())
+    old = layout.parquet / pub.current_pointer(layout)["snapshot"]
+    second = dict(first, segments=_tables(5)["segments"])  # only the segments change
+    assert pub.publish(layout, second, _run())
+    new = layout.parquet / pub.current_pointer(layout)["snapshot"]
+    assert new != old
+    assert (new / "episodes.parquet").stat().st_ino == (old / "episodes.parquet").stat().st_ino
+    assert _read(layout, "segments").height == 5
+    assert_frame_equal(_read(layout, "episodes"), first["episodes"])
+    third = _tables(5)  # now the episodes row changes too (n_segments 3 -> 5): written and reloaded
+    assert pub.publish(layout, third, _run())
+    latest = layout.parquet / pub.current_pointer(layout)["snapshot"]
+    assert (latest / "episodes.parquet").stat().st_ino != (new / "episodes.parquet").stat().st_ino
+    assert _read(layout, "episodes")["n_segments"].to_list() == [5]
+    assert pub.table_checksum(_read(layout, "episodes")) == pub.table_checksum(third["episodes"])
