@@ -102,3 +102,23 @@ def _spy(fn, calls: list):
         calls.append(args[0].height)
         return fn(*args, **kwargs)
     return wrapped
+
+
+def test_many_reads_cached_signatures_in_one_scan_like_one_by_one(tmp_path: Path) -> None:
+    """`CachedSigs.many` (one multi-file read) gives each file's hashes exactly as reading it alone:
+    in memory, in its cache folder, and a file with no hashes at all."""
+    hashes = {"a": [5, 1, 9], "b": [], "c": [7, 7, 3, 2**63 + 1], "d": [4]}
+    staged = []
+    for fid, hs in hashes.items():
+        folder = tmp_path / fid
+        folder.mkdir()
+        pl.Series("h", hs, pl.UInt64).to_frame().write_parquet(folder / "sigs.parquet")
+        s = Staged(fid, fid, 1, "", segments_path=str(folder / "segments.parquet"))
+        s.sigs = pl.Series("h", hs, pl.UInt64) if fid == "d" else None  # d is still in memory
+        staged.append(s)
+    sigs = HashIndex(Layout(tmp_path / "wh").ensure(), "k").sigs_of(staged)
+    got = sigs.many(["c", "b", "a", "d"])
+    assert {f: h.tolist() for f, h in got.items()} == {f: sigs[f].to_list() for f in hashes}
+    shingles = dedup._ShingleSets(sigs)
+    shingles.warm({"a", "c"})
+    assert set(shingles) == {"a", "c"} and shingles["c"] == {7, 3, 2**63 + 1}
