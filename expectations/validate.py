@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from expectations.suites import suite_spec
+from expectations.suites import columns_named, suite_spec
 
 RESULT_SCHEMA = {"table_name": pl.String, "expectation": pl.String, "column_name": pl.String,
                  "success": pl.Boolean, "unexpected_count": pl.Int64, "sample": pl.String}
@@ -23,10 +23,27 @@ class Validation:
     results: pl.DataFrame  # RESULT_SCHEMA
     bad_episodes: dict[str, str]  # episode_id -> failing expectations
     bad_files: dict[str, str]  # file_id -> failing expectations (tables keyed by file)
+    row_hashes: pl.DataFrame | None = None  # PASSED_ROWS of every row of the in-memory tables
 
     @property
     def success(self) -> bool:
         return bool(self.results["success"].all()) if self.results.height else True
+
+
+# Row-level expectations look at one row at a time (helper columns included), so a row that passed
+# once passes again: an in-memory table's rows are remembered by hash (PASSED_ROWS, saved beside the
+# published snapshot) and only rows not seen before are checked. Table-level expectations (keys, row
+# counts) depend on every row: they run on the whole table, on the columns they name.
+TABLE_LEVEL = frozenset({"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique",
+                         "ExpectTableRowCountToBeBetween"})
+PASSED_ROWS = {"table_name": pl.String, "h": pl.UInt64}
+HASH_SEED = 11
+
+
+def row_hashes(name: str, df: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.Series:
+    """A row's identity for "it passed before": its values and its helper columns (so a row whose
+    episode has gone is checked again). Polars' hash: a new polars version re-checks everything."""
+    return with_helpers(name, df, tables).hash_rows(seed=HASH_SEED)
 
 
 def with_helpers(name: str, df: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -69,13 +86,16 @@ EPISODES_PER_BATCH = 200  # a lazy (big) table is validated this many episodes a
 
 
 def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | None = None,
-             only_episodes: set[str] | None = None) -> Validation:
+             only_episodes: set[str] | None = None, passed: pl.DataFrame | None = None) -> Validation:
     """Run every table's suite; collect per-expectation results and the episodes/files that failed.
 
     A lazy table (the big episode tables, scanned from the cache) is validated in batches of
     EPISODES_PER_BATCH episodes, and only for `only_episodes` when given: the episodes whose rows
-    have not passed before. Every other table is validated whole. Results are per expectation,
-    summed over batches.
+    have not passed before. An in-memory table is validated whole, unless `passed` (PASSED_ROWS: the
+    hashes of rows that passed under these suites before) is given: then its row-level expectations
+    see only the rows not in it, and its table-level ones (TABLE_LEVEL) the whole table, the columns
+    they name. Results are per expectation, summed over batches; `row_hashes` of the result holds the
+    hash of every in-memory row, the next run's `passed`.
     """
     import great_expectations as gx  # lazy: seconds to import
 
@@ -83,25 +103,46 @@ def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | No
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = {"globally": False}
     source = ctx.data_sources.add_pandas("staged")
-    rows, bad_eps, bad_files = [], {}, {}
+    rows, bad_eps, bad_files, hashes = [], {}, {}, []
     for name in sorted(t for t in tables if t != "validation_results"):
-        # the suite is stored once, whole (adding expectations one by one to a stored suite saves it each time)
-        suite = ctx.suites.add(gx.ExpectationSuite(
-            name=name, expectations=[getattr(gx.expectations, cls)(**kwargs) for cls, kwargs in suite_spec(name)]))
-        batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        per_batch = []
-        for frame in _batches(tables[name], only_episodes):
-            df = with_helpers(name, frame, tables)
-            res = vd.run(batch_parameters={"dataframe": df.to_pandas()}, result_format="COMPLETE")
-            for r in res.results:
-                per_batch.append(_row(name, r))
-                if not r.success:
-                    _blame(df, r, f"{name}: {_label(r)}", bad_eps, bad_files)
-        rows += _combine(per_batch)
+        table, spec = tables[name], suite_spec(name)
+        runs = [(name, spec, _batches(table, only_episodes), True)]  # (suite, expectations, frames, helpers)
+        if isinstance(table, pl.DataFrame):
+            h = row_hashes(name, table, tables)
+            hashes.append(pl.DataFrame({"table_name": pl.Series([name] * len(h), dtype=pl.String), "h": h}))
+            if passed is not None:
+                seen = passed.filter(pl.col("table_name") == name)["h"].implode()
+                whole = [e for e in spec if e[0] in TABLE_LEVEL]
+                runs = [(name, [e for e in spec if e[0] not in TABLE_LEVEL], [table.filter(~h.is_in(seen))], True),
+                        (f"{name}.table", whole, [table.select(_columns_for(whole, table))], False)]
+        for suite_name, expectations, frames, helpers in runs:
+            if not expectations:
+                continue
+            # the suite is stored once, whole (adding expectations one by one saves it each time)
+            suite = ctx.suites.add(gx.ExpectationSuite(
+                name=suite_name, expectations=[getattr(gx.expectations, cls)(**kw) for cls, kw in expectations]))
+            batch = source.add_dataframe_asset(name=suite_name).add_batch_definition_whole_dataframe("all")
+            vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
+            per_batch = []
+            for frame in frames:
+                df = with_helpers(name, frame, tables) if helpers else frame
+                res = vd.run(batch_parameters={"dataframe": df.to_pandas()}, result_format="COMPLETE")
+                for r in res.results:
+                    per_batch.append(_row(name, r))
+                    if not r.success:
+                        _blame(df, r, f"{name}: {_label(r)}", bad_eps, bad_files)
+            rows += _combine(per_batch)
     if docs_dir is not None:
         _build_docs(ctx, docs_dir)
-    return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files)
+    return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files,
+                      pl.concat(hashes) if hashes else pl.DataFrame(schema=PASSED_ROWS))
+
+
+def _columns_for(expectations: list[tuple[str, dict]], table: pl.DataFrame) -> list[str]:
+    """The columns table-level expectations name, plus the one a failure is blamed on."""
+    named = columns_named(expectations)
+    blame = [c for c in ("episode_id", "file_id") if c in table.columns][:1]
+    return [c for c in table.columns if c in named or c in blame] or table.columns[:1]
 
 
 def _batches(table: pl.DataFrame | pl.LazyFrame, only: set[str] | None):

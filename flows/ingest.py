@@ -109,9 +109,11 @@ def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
 
 
 @task(name="validate-tables", cache_policy=NO_CACHE)
-def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: set[str]) -> Validation:
-    """Every table; of the big episode tables, only the rows of `episodes` (not validated before)."""
-    return validate(tables, layout.docs / "validation", only_episodes=episodes)
+def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: set[str],
+                    passed: pl.DataFrame | None) -> Validation:
+    """Every table; of the big episode tables, only the rows of `episodes` (not validated before); of
+    the others, the rows not `passed` before (by hash) and, for keys and counts, the whole table."""
+    return validate(tables, layout.docs / "validation", only_episodes=episodes, passed=passed)
 
 
 @task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -128,9 +130,12 @@ def write_report(layout: Layout, pages: int | None) -> Path:
 
 
 @task(name="publish-warehouse", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def publish_tables(tables: Tables, layout: Layout, run: dict, sums: dict[str, str]) -> bool:
-    """The snapshot (with which cached episodes it holds, for the next run) and the DuckDB swap."""
-    return publish(layout, tables, run, sums, extras={EPISODE_KEYS: episode_key_table(tables)})
+def publish_tables(tables: Tables, layout: Layout, run: dict, sums: dict[str, str],
+                   passed: pl.DataFrame | None) -> bool:
+    """The snapshot (with which cached episodes it holds and which rows passed validation, for the
+    next run) and the DuckDB swap."""
+    extras = {EPISODE_KEYS: episode_key_table(tables)} | ({state.PASSED_FILE: passed} if passed is not None else {})
+    return publish(layout, tables, run, sums, extras=extras)
 
 
 def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str],
@@ -196,7 +201,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
-            validation = validate_tables(tables, layout, todo)
+            validation = validate_tables(tables, layout, todo, state.passed_rows(layout, checks))
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
@@ -219,7 +224,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                                                   "episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()
-        published = publish_tables(tables, layout, run | {"summary": summary}, sums)
+        rows_ok = validation.row_hashes.with_columns(pl.lit(checks).alias("checks")) \
+            if validation is not None and validation.row_hashes is not None else None
+        published = publish_tables(tables, layout, run | {"summary": summary}, sums, rows_ok)
         if params.validate_data:  # their rows are in the validated, published tables: not checked again
             mark_episodes(layout, sorted(passed & set(tables.episode_keys.values())), "VALID", checks=checks)
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)

@@ -15,6 +15,7 @@ from warehouse.publish import current_pointer
 
 
 INPUTS_FILE = "inputs.json"
+PASSED_FILE = "_passed_rows.parquet"  # beside a snapshot: (table_name, h, checks) of its validated rows
 
 
 def _read(layout: Layout, table: str) -> pl.DataFrame | None:
@@ -28,6 +29,18 @@ def prior_episode_ids(layout: Layout) -> dict[str, str]:
     """file_id -> episode_id from the last published snapshot."""
     df = _read(layout, "episode_versions")
     return dict(df.select("file_id", "episode_id").iter_rows()) if df is not None else {}
+
+
+def passed_rows(layout: Layout, checks: str) -> pl.DataFrame | None:
+    """The row hashes (table_name, h) of the published in-memory tables, as validated under `checks`
+    (the suites' key); None if the snapshot has none made under these suites."""
+    if (name := _current_snapshot(layout)) is None or not checks:
+        return None
+    path = layout.parquet / name / PASSED_FILE
+    if not path.exists():
+        return None
+    df = pl.read_parquet(path)
+    return df.filter(pl.col("checks") == checks).drop("checks") if checks in df["checks"].unique() else None
 
 
 def first_seen(layout: Layout) -> dict[str, datetime]:

@@ -74,3 +74,35 @@ def test_lazy_tables_are_validated_in_batches_of_whole_episodes(tmp_path, monkey
     only = list(v._batches(pl.scan_parquet(tmp_path / "t.parquet"), {"ep003", "ep050"}))
     assert [set(b["episode_id"]) for b in only] == [{"ep003", "ep050"}]
     assert [b.height for b in v._batches(pl.scan_parquet(tmp_path / "t.parquet"), set())] == [0]
+
+
+def _speakers(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
+    return pl.DataFrame([{"episode_id": e, "name": n, "role": r, "n_turns": 1, "words": 5, "seconds": 2.0}
+                         for e, n, r in rows], schema=TABLES["speakers"].schema)
+
+
+def _count(result, table: str, expectation: str) -> int:
+    hit = result.results.filter((pl.col("table_name") == table) & (pl.col("expectation") == expectation))
+    return int(hit["unexpected_count"].sum())
+
+
+def test_rows_that_passed_before_are_skipped_keys_are_checked_whole() -> None:
+    tables = _tables(2)
+    tables["speakers"] = _speakers([("ep_1", "H", "host"), ("ep_1", "G", "guest")])
+    first = validate(tables)
+    assert first.success and first.row_hashes.filter(pl.col("table_name") == "speakers").height == 2
+    # a new bad row is checked and blamed; a new row repeating an old row's key fails the whole-table key
+    tables["speakers"] = pl.concat([tables["speakers"], _speakers([("ep_1", "X", "narrator"), ("ep_1", "H", "guest")])])
+    again = validate(tables, passed=first.row_hashes)
+    assert _count(again, "speakers", "expect_column_values_to_be_in_set") == 1  # only the new rows were looked at
+    assert _count(again, "speakers", "expect_compound_columns_to_be_unique") == 2  # both rows of the key
+    assert set(again.bad_episodes) == {"ep_1"} and "role" in again.bad_episodes["ep_1"]
+    # a row remembered as passed is not checked again (here: one that would fail, to show it is skipped)
+    skipped = validate(tables, passed=again.row_hashes)
+    assert _count(skipped, "speakers", "expect_column_values_to_be_in_set") == 0
+    # the helper columns are part of a row's identity: a row whose episode is gone is checked again
+    tables["speakers"] = _speakers([("ep_1", "H", "host"), ("ep_9", "G", "guest")])
+    gone = validate(tables, passed=validate(dict(tables, episodes=pl.concat([
+        tables["episodes"], tables["episodes"].with_columns(pl.lit("ep_9").alias("episode_id"))]))).row_hashes)
+    assert not gone.success and set(gone.bad_episodes) == {"ep_9"}
+    assert "_episode_exists" in gone.bad_episodes["ep_9"]

@@ -94,3 +94,32 @@ def test_remembered_verdicts_lapse_when_the_suites_change(tmp_path: Path, monkey
         con.close()
     assert "_start_order_ok" in reason and "known from an earlier run" not in reason
     assert checked >= 5
+
+
+def test_rows_that_passed_are_remembered_beside_the_snapshot(tmp_path: Path, monkeypatch) -> None:
+    """The published rows' hashes (under the suites' key) go beside the snapshot; the next run hands
+    them to validation, so only rows not seen before meet the row-level expectations."""
+    import flows.ingest as flow
+    from expectations.suites import checks_key
+    from warehouse.publish import current_pointer
+    from warehouse.layout import Layout
+
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    shutil.copytree(SAMPLE, inbox)
+    handed: list = []
+    real = flow.validate
+    monkeypatch.setattr(flow, "validate", lambda *a, **kw: handed.append(kw["passed"]) or real(*a, **kw))
+
+    def remembered() -> pl.DataFrame:
+        layout = Layout(wh)
+        return pl.read_parquet(layout.parquet / current_pointer(layout)["snapshot"] / "_passed_rows.parquet")
+
+    ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert handed == [None]
+    first = remembered()
+    assert first["checks"].unique().to_list() == [checks_key()]
+    assert first.filter(pl.col("table_name") == "source_files").height == 5
+    shutil.copy(SAMPLE / "002_d30b93859025e2dd.txt", inbox / "copy.txt")
+    ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert handed[1] is not None and handed[1].sort(pl.all()).equals(first.drop("checks").sort(pl.all()))
+    assert remembered().filter(pl.col("table_name") == "source_files").height == 6
