@@ -6,6 +6,7 @@ lazily: importing it costs seconds.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,45 +98,74 @@ def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | No
     they name. Results are per expectation, summed over batches; `row_hashes` of the result holds the
     hash of every in-memory row, the next run's `passed`.
     """
+    checks, context, hashes = plan_checks(tables, only_episodes, passed)
+    return dataclasses.replace(run_checks(checks, context, docs_dir), row_hashes=hashes)
+
+
+@dataclass
+class Check:
+    """One suite over one source: what `plan_checks` (polars) hands to `run_checks` (GX)."""
+
+    table: str
+    suite: str
+    expectations: list[tuple[str, dict]]
+    source: pl.DataFrame | pl.LazyFrame  # a lazy one is read in batches of whole episodes
+    only: set[str] | None = None  # of a lazy source, these episodes only
+    helpers: bool = True  # add the helper columns (row-level rules need them)
+
+
+def plan_checks(tables: dict[str, pl.DataFrame | pl.LazyFrame], only_episodes: set[str] | None = None,
+                passed: pl.DataFrame | None = None) -> tuple[list[Check], dict[str, pl.DataFrame], pl.DataFrame]:
+    """The checks `validate` runs, the tables the helper columns read (`context`), and the row hashes
+    of the in-memory tables. Only what the checks need is in them: rows not seen before and key
+    columns, not the whole small tables, when `passed` is known (they may travel to another process)."""
+    checks, hashes = [], []
+    for name in sorted(t for t in tables if t != "validation_results"):
+        table, spec = tables[name], suite_spec(name)
+        if not isinstance(table, pl.DataFrame):
+            checks.append(Check(name, name, spec, table, only_episodes))
+            continue
+        h = row_hashes(name, table, tables)
+        hashes.append(pl.DataFrame({"table_name": pl.Series([name] * len(h), dtype=pl.String), "h": h}))
+        if passed is None:
+            checks.append(Check(name, name, spec, table))
+            continue
+        seen = passed.filter(pl.col("table_name") == name)["h"].implode()
+        whole = [e for e in spec if e[0] in TABLE_LEVEL]
+        checks += [Check(name, name, [e for e in spec if e[0] not in TABLE_LEVEL], table.filter(~h.is_in(seen))),
+                   Check(name, f"{name}.table", whole, table.select(_columns_for(whole, table)), helpers=False)]
+    context = {k: tables[k] for k in ("episodes", "speakers") if isinstance(tables.get(k), pl.DataFrame)}
+    return [c for c in checks if c.expectations], context, \
+        pl.concat(hashes) if hashes else pl.DataFrame(schema=PASSED_ROWS)
+
+
+def run_checks(checks: list[Check], context: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> Validation:
+    """Great Expectations over the planned checks (`context`: the tables helper columns read)."""
     import great_expectations as gx  # lazy: seconds to import
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = {"globally": False}
     source = ctx.data_sources.add_pandas("staged")
-    rows, bad_eps, bad_files, hashes = [], {}, {}, []
-    for name in sorted(t for t in tables if t != "validation_results"):
-        table, spec = tables[name], suite_spec(name)
-        runs = [(name, spec, _batches(table, only_episodes), True)]  # (suite, expectations, frames, helpers)
-        if isinstance(table, pl.DataFrame):
-            h = row_hashes(name, table, tables)
-            hashes.append(pl.DataFrame({"table_name": pl.Series([name] * len(h), dtype=pl.String), "h": h}))
-            if passed is not None:
-                seen = passed.filter(pl.col("table_name") == name)["h"].implode()
-                whole = [e for e in spec if e[0] in TABLE_LEVEL]
-                runs = [(name, [e for e in spec if e[0] not in TABLE_LEVEL], [table.filter(~h.is_in(seen))], True),
-                        (f"{name}.table", whole, [table.select(_columns_for(whole, table))], False)]
-        for suite_name, expectations, frames, helpers in runs:
-            if not expectations:
-                continue
-            # the suite is stored once, whole (adding expectations one by one saves it each time)
-            suite = ctx.suites.add(gx.ExpectationSuite(
-                name=suite_name, expectations=[getattr(gx.expectations, cls)(**kw) for cls, kw in expectations]))
-            batch = source.add_dataframe_asset(name=suite_name).add_batch_definition_whole_dataframe("all")
-            vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-            per_batch = []
-            for frame in frames:
-                df = with_helpers(name, frame, tables) if helpers else frame
-                res = vd.run(batch_parameters={"dataframe": df.to_pandas()}, result_format="COMPLETE")
-                for r in res.results:
-                    per_batch.append(_row(name, r))
-                    if not r.success:
-                        _blame(df, r, f"{name}: {_label(r)}", bad_eps, bad_files)
-            rows += _combine(per_batch)
+    rows, bad_eps, bad_files = [], {}, {}
+    for check in checks:
+        # the suite is stored once, whole (adding expectations one by one saves it each time)
+        suite = ctx.suites.add(gx.ExpectationSuite(
+            name=check.suite, expectations=[getattr(gx.expectations, cls)(**kw) for cls, kw in check.expectations]))
+        batch = source.add_dataframe_asset(name=check.suite).add_batch_definition_whole_dataframe("all")
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=check.suite, data=batch, suite=suite))
+        per_batch = []
+        for frame in _batches(check.source, check.only):
+            df = with_helpers(check.table, frame, context) if check.helpers else frame
+            res = vd.run(batch_parameters={"dataframe": df.to_pandas()}, result_format="COMPLETE")
+            for r in res.results:
+                per_batch.append(_row(check.table, r))
+                if not r.success:
+                    _blame(df, r, f"{check.table}: {_label(r)}", bad_eps, bad_files)
+        rows += _combine(per_batch)
     if docs_dir is not None:
         _build_docs(ctx, docs_dir)
-    return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files,
-                      pl.concat(hashes) if hashes else pl.DataFrame(schema=PASSED_ROWS))
+    return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files)
 
 
 def _columns_for(expectations: list[tuple[str, dict]], table: pl.DataFrame) -> list[str]:

@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from expectations.process import ValidatorProcess
 from expectations.suites import checks_key
 from expectations.validate import Validation, validate
 from expectations.validate import preload as preload_gx
@@ -110,10 +111,24 @@ def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
 
 @task(name="validate-tables", cache_policy=NO_CACHE)
 def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: set[str],
-                    passed: pl.DataFrame | None) -> Validation:
+                    passed: pl.DataFrame | None, gx: ValidatorProcess | None = None) -> Validation:
     """Every table; of the big episode tables, only the rows of `episodes` (not validated before); of
-    the others, the rows not `passed` before (by hash) and, for keys and counts, the whole table."""
-    return validate(tables, layout.docs / "validation", only_episodes=episodes, passed=passed)
+    the others, the rows not `passed` before (by hash) and, for keys and counts, the whole table.
+    In `gx`'s process if there is one (a small run), else here."""
+    run = gx.validate if gx is not None else validate
+    return run(tables, layout.docs / "validation", only_episodes=episodes, passed=passed)
+
+
+def _validator(params: IngestParams, plan: StagePlan, stack: ExitStack) -> ValidatorProcess | None:
+    """Where Great Expectations is imported, from now on, while staging and merging run: a run with
+    more than one batch of files to read stages in worker processes, so this process is free to import
+    it in a thread; a smaller one keeps this process busy throughout, so a process of its own does."""
+    if not params.validate_data:
+        return None
+    if len(plan.todo) > params.batch_size:
+        preload_gx()
+        return None
+    return stack.enter_context(ValidatorProcess())
 
 
 @task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -167,11 +182,11 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary, checks))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
-        if params.validate_data:
-            preload_gx()  # its import overlaps staging and merging instead of adding to them
+        plan = _plan_staging(paths, params, layout, settings_key(options, glossary))
+        gx = _validator(params, plan, stack)  # Great Expectations' import overlaps staging and merging
         # the pool starts only when there is more than one batch of work (never for the sample corpus)
         runner = OnDemand(params, stack)
-        staged, files_read = _stage_all(paths, params, layout, runner, options, glossary)
+        staged, files_read = _stage_all(paths, plan, params, layout, runner, options, glossary)
         timings["stage"] = time.perf_counter() - t
         quarantine: dict[str, str] = {}
         results: list[pl.DataFrame] = []
@@ -201,7 +216,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
-            validation = validate_tables(tables, layout, todo, state.passed_rows(layout, checks))
+            validation = validate_tables(tables, layout, todo, state.passed_rows(layout, checks), gx)
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
@@ -271,16 +286,30 @@ def _options(params: IngestParams) -> CleanOptions:
     return CleanOptions(drop_fillers=params.drop_fillers, repair_names=params.repair_names)
 
 
-def _stage_all(paths: list[Path], params: IngestParams, layout: Layout, runner: OnDemand | None,
-               options: CleanOptions, glossary: pl.DataFrame | None) -> tuple[list[Staged], int]:
-    """Stage every file; one whose path, size and mtime match the staged-file index is not read again
-    (unless `rescan`). The index is then replaced by this run's files."""
-    key = settings_key(options, glossary)
+@dataclasses.dataclass
+class StagePlan:
+    """Which input files staging must read: those whose path, size and mtime the staged-file index
+    does not know (all of them with `rescan`)."""
+
+    stats: dict[Path, tuple[int, int] | None]
+    known: dict[Path, Staged]
+    todo: list[Path]
+
+
+def _plan_staging(paths: list[Path], params: IngestParams, layout: Layout, key: str) -> StagePlan:
     index = {} if params.rescan else load_index(layout, key)
     stats = {p: file_stat(p) for p in paths}
     known = {p: dataclasses.replace(index[(str(p), *st)], path=str(p.relative_to(params.input_dir)))
              for p, st in stats.items() if st and (str(p), *st) in index}
-    todo = [p for p in paths if p not in known]
+    return StagePlan(stats, known, [p for p in paths if p not in known])
+
+
+def _stage_all(paths: list[Path], plan: StagePlan, params: IngestParams, layout: Layout, runner: OnDemand | None,
+               options: CleanOptions, glossary: pl.DataFrame | None) -> tuple[list[Staged], int]:
+    """Stage every file the plan has to read; the others come from the staged-file index, which is
+    then replaced by this run's files."""
+    key = settings_key(options, glossary)
+    stats, known, todo = plan.stats, plan.known, plan.todo
     hashes = HashIndex(layout, key)  # each batch's signatures go to disk as it arrives, not into memory
     fresh = dict(zip(todo, _stage_paths(todo, params, layout, runner, options, glossary, len(known), len(paths),
                                         hashes.add)))
