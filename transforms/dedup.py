@@ -259,7 +259,9 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series
 
 
 class _ShingleSets(dict):
-    """file_id -> set of its shingle hashes, built only for the files a weak link asks about."""
+    """file_id -> its shingle hashes (sorted, unique, numpy), built only for the files a weak link asks about."""
+
+    _EMPTY = np.empty(0, np.uint64)
 
     def __init__(self, sigs: Mapping[str, pl.Series]) -> None:
         super().__init__()
@@ -269,17 +271,17 @@ class _ShingleSets(dict):
         return bool(self.sigs)
 
     def warm(self, file_ids: set[str]) -> None:
-        """Build these files' sets now, their hashes read in one go if the mapping can (`many`)."""
+        """Build these files' arrays now, their hashes read in one go if the mapping can (`many`)."""
         todo = sorted(f for f in file_ids if f not in self and f in self.sigs)
         many = getattr(self.sigs, "many", None)
         if many is not None and todo:
-            self.update((f, set(h.tolist())) for f, h in many(todo).items())
+            self.update((f, np.unique(np.asarray(h, np.uint64))) for f, h in many(todo).items())
 
-    def get(self, file_id: str, default: set[int] | None = None) -> set[int] | None:
+    def hashes(self, file_id: str) -> np.ndarray:
         if file_id not in self:
             if file_id not in self.sigs:
-                return default
-            self[file_id] = set(self.sigs[file_id].to_list())
+                return self._EMPTY
+            self[file_id] = np.unique(self.sigs[file_id].to_numpy().astype(np.uint64))
         return self[file_id]
 
 
@@ -305,11 +307,16 @@ def candidate_pairs_of(sigs: Mapping[str, pl.Series]) -> pl.DataFrame:
                               pl.Series("file_b", names.gather(pairs["file_b"])))
 
 
-def _group_containment(shingles: dict[str, set[int]], a: list[str], b: list[str]) -> float:
+def _group_containment(shingles: _ShingleSets, a: list[str], b: list[str]) -> float:
     """Shared shingles of two groups over the smaller group's shingles."""
-    sa = set().union(*(shingles.get(f, set()) for f in a))
-    sb = set().union(*(shingles.get(f, set()) for f in b))
-    return len(sa & sb) / max(1, min(len(sa), len(sb)))
+    sa, sb = _union(shingles, a), _union(shingles, b)
+    return np.intersect1d(sa, sb, assume_unique=True).size / max(1, min(sa.size, sb.size))
+
+
+def _union(shingles: _ShingleSets, files: list[str]) -> np.ndarray:
+    if len(files) == 1:
+        return shingles.hashes(files[0])
+    return np.unique(np.concatenate([shingles.hashes(f) for f in files]))
 
 
 def _refuse(links: pl.DataFrame, refused: list[tuple[str, str, str]]) -> pl.DataFrame:

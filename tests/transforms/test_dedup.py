@@ -96,6 +96,26 @@ def test_weak_link_never_bridges_two_groups() -> None:
     assert not refused["joined"] and refused["signal"] == "veto:weak_link_between_groups"
 
 
+def test_weak_link_joins_a_lone_file_only_if_the_group_as_a_whole_contains_it() -> None:
+    """Group containment = shared shingles of the lone file and the union of the group's members,
+    over the smaller side; under the join threshold the weak link is vetoed."""
+    sigs = {"a": range(0, 100), "b": range(100, 200),  # a group of two (video id), 200 shingles in all
+            "c": [*range(50, 150), *range(1000, 1010)],  # 100 of its 110 in the group: joins
+            "d": [*range(190, 200), *range(2000, 2090)]}  # 10 of its 100 in the group: vetoed
+    sigs = {f: pl.Series("h", list(h), pl.UInt64) for f, h in sigs.items()}
+    links = _link_rows([("a", "b", True, "video_id", 0.9), ("a", "c", True, "content_containment", 0.5),
+                        ("b", "d", True, "content_containment", 0.45)])
+    groups, decided = dedup.group(["a", "b", "c", "d"], links, sigs)
+    assert groups == {"a": "a", "b": "a", "c": "a", "d": "d"}
+    vetoed = decided.filter(pl.col("file_b") == "d").row(0, named=True)
+    assert not vetoed["joined"] and vetoed["signal"] == "veto:not_contained_in_group"
+    union = lambda *fs: set().union(*(set(sigs[f].to_list()) for f in fs))  # noqa: E731 - the definition
+    shingles = dedup._ShingleSets(sigs)
+    for lone, group in (("c", ["a", "b"]), ("d", ["a", "b", "c"])):
+        want = len(union(lone) & union(*group)) / min(len(union(lone)), len(union(*group)))
+        assert dedup._group_containment(shingles, [lone], group) == want
+
+
 def test_exact_copies_point_to_first_path() -> None:
     files = pl.DataFrame({"path": ["z.txt", "a.txt", "m.txt"], "file_id": ["h1", "h1", "h2"]})
     out = dict(dedup.mark_exact_copies(files).select("path", "copy_of").iter_rows())
