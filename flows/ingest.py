@@ -182,7 +182,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary, checks))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
-        plan = _plan_staging(paths, params, layout, settings_key(options, glossary))
+        plan = _plan_staging(paths, params, layout, settings_key(options, glossary))  # what must be read
         gx = _validator(params, plan, stack)  # Great Expectations' import overlaps staging and merging
         # the pool starts only when there is more than one batch of work (never for the sample corpus)
         runner = OnDemand(params, stack)
@@ -193,6 +193,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         rebuilt, reused = 0, False
         sums: dict[str, str] = {}
         validation, passed, results = None, set(), []  # passed: cache keys of episodes that passed (any pass)
+        rows_passed = state.passed_rows(layout, checks)  # small tables' rows that passed before (by hash)
         tables = None
         for passes in range(1, 6):
             t = time.perf_counter()
@@ -216,7 +217,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
-            validation = validate_tables(tables, layout, todo, state.passed_rows(layout, checks), gx)
+            validation = validate_tables(tables, layout, todo, rows_passed, gx)
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
@@ -239,8 +240,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                                                   "episodes_rebuilt": rebuilt,
                                                             "validation_passes": passes}
         t = time.perf_counter()
-        rows_ok = validation.row_hashes.with_columns(pl.lit(checks).alias("checks")) \
-            if validation is not None and validation.row_hashes is not None else None
+        rows_ok = state.passed_rows_file(validation.row_hashes, checks) if validation is not None else None
         published = publish_tables(tables, layout, run | {"summary": summary}, sums, rows_ok)
         if params.validate_data:  # their rows are in the validated, published tables: not checked again
             mark_episodes(layout, sorted(passed & set(tables.episode_keys.values())), "VALID", checks=checks)
@@ -291,6 +291,7 @@ class StagePlan:
     """Which input files staging must read: those whose path, size and mtime the staged-file index
     does not know (all of them with `rescan`)."""
 
+    key: str  # the settings key (code version, cleaning options, glossary) the index is read under
     stats: dict[Path, tuple[int, int] | None]
     known: dict[Path, Staged]
     todo: list[Path]
@@ -301,15 +302,14 @@ def _plan_staging(paths: list[Path], params: IngestParams, layout: Layout, key: 
     stats = {p: file_stat(p) for p in paths}
     known = {p: dataclasses.replace(index[(str(p), *st)], path=str(p.relative_to(params.input_dir)))
              for p, st in stats.items() if st and (str(p), *st) in index}
-    return StagePlan(stats, known, [p for p in paths if p not in known])
+    return StagePlan(key, stats, known, [p for p in paths if p not in known])
 
 
 def _stage_all(paths: list[Path], plan: StagePlan, params: IngestParams, layout: Layout, runner: OnDemand | None,
                options: CleanOptions, glossary: pl.DataFrame | None) -> tuple[list[Staged], int]:
     """Stage every file the plan has to read; the others come from the staged-file index, which is
     then replaced by this run's files."""
-    key = settings_key(options, glossary)
-    stats, known, todo = plan.stats, plan.known, plan.todo
+    key, stats, known, todo = plan.key, plan.stats, plan.known, plan.todo
     hashes = HashIndex(layout, key)  # each batch's signatures go to disk as it arrives, not into memory
     fresh = dict(zip(todo, _stage_paths(todo, params, layout, runner, options, glossary, len(known), len(paths),
                                         hashes.add)))

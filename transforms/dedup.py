@@ -275,13 +275,13 @@ class _ShingleSets(dict):
         todo = sorted(f for f in file_ids if f not in self and f in self.sigs)
         many = getattr(self.sigs, "many", None)
         if many is not None and todo:
-            self.update((f, np.unique(np.asarray(h, np.uint64))) for f, h in many(todo).items())
+            self.update((f, _unique(h)) for f, h in many(todo).items())
 
     def hashes(self, file_id: str) -> np.ndarray:
         if file_id not in self:
             if file_id not in self.sigs:
                 return self._EMPTY
-            self[file_id] = np.unique(self.sigs[file_id].to_numpy().astype(np.uint64))
+            self[file_id] = _unique(self.sigs[file_id].to_numpy())
         return self[file_id]
 
 
@@ -305,6 +305,10 @@ def candidate_pairs_of(sigs: Mapping[str, pl.Series]) -> pl.DataFrame:
     names = pl.Series(ids, dtype=pl.String)
     return pairs.with_columns(pl.Series("file_a", names.gather(pairs["file_a"])),
                               pl.Series("file_b", names.gather(pairs["file_b"])))
+
+
+def _unique(hashes: np.ndarray) -> np.ndarray:
+    return np.unique(np.asarray(hashes, np.uint64))
 
 
 def _group_containment(shingles: _ShingleSets, a: list[str], b: list[str]) -> float:

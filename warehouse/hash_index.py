@@ -202,7 +202,7 @@ class CachedSigs(Mapping[str, pl.Series]):
             if s.sigs is not None:
                 out[f] = s.sigs.to_numpy()
             else:
-                paths[str(Path(s.segments_path).with_name("sigs.parquet"))] = f
+                paths[str(_sigs_path(s))] = f
                 out[f] = np.empty(0, np.uint64)  # a file with no hashes has no rows below
         if paths:
             rows = pl.scan_parquet(list(paths), include_file_paths="_src").collect()
@@ -225,7 +225,12 @@ def _rules() -> str:
 
 
 def _cached_sigs(s: Staged) -> pl.Series:
-    return pl.read_parquet(Path(s.segments_path).with_name("sigs.parquet"))["h"]
+    return pl.read_parquet(_sigs_path(s))["h"]
+
+
+def _sigs_path(s: Staged) -> Path:
+    """A staged file's signatures in its cache folder (written by warehouse.stage beside its segments)."""
+    return Path(s.segments_path).with_name("sigs.parquet")
 
 
 def _generation(file_list: Path) -> int:

@@ -39,8 +39,13 @@ def passed_rows(layout: Layout, checks: str) -> pl.DataFrame | None:
     path = layout.parquet / name / PASSED_FILE
     if not path.exists():
         return None
-    df = pl.read_parquet(path)
-    return df.filter(pl.col("checks") == checks).drop("checks") if checks in df["checks"].unique() else None
+    df = pl.read_parquet(path).filter(pl.col("checks") == checks)
+    return df.drop("checks") if df.height else None
+
+
+def passed_rows_file(hashes: pl.DataFrame, checks: str) -> pl.DataFrame:
+    """What `passed_rows` reads back: the row hashes of a validation, tagged with the suites' key."""
+    return hashes.with_columns(pl.lit(checks).alias("checks"))
 
 
 def first_seen(layout: Layout) -> dict[str, datetime]:

@@ -38,10 +38,11 @@ def test_a_few_new_files_validate_in_a_process_many_in_a_thread(tmp_path: Path, 
     monkeypatch.setattr(ingest, "preload_gx", lambda: started.append("thread"))
     params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", batch_size=2)
     with ExitStack() as stack:
-        few = ingest._validator(params, ingest.StagePlan({}, {}, [tmp_path / "a", tmp_path / "b"]), stack)
+        few = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / "a", tmp_path / "b"]), stack)
         assert isinstance(few, ValidatorProcess) and few.proc.poll() is None and not started
-        many = ingest._validator(params, ingest.StagePlan({}, {}, [tmp_path / n for n in "abc"]), stack)
+        many = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / n for n in "abc"]), stack)
         assert many is None and started == ["thread"]
-        off = ingest._validator(params.model_copy(update={"validate_data": False}), ingest.StagePlan({}, {}, []), stack)
+        no_gx = params.model_copy(update={"validate_data": False})
+        off = ingest._validator(no_gx, ingest.StagePlan("k", {}, {}, []), stack)
         assert off is None and started == ["thread"]
     assert few.proc.poll() is not None  # stopped with the run
