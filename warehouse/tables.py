@@ -67,9 +67,9 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
     cached under a key of its files + code version, so an unchanged episode is never re-merged.
     `merge` turns (episode id, versions) jobs into episode tables: serial here, parallel in the flow.
-    With `hold_failed`, an episode whose very files failed validation before (its FAILED marker) is
+    With `hold_failed`, an episode whose very files failed validation before (a FAILED verdict) is
     left out and its files quarantined (`Tables.held`), without building it or asking GX again.
-    Validation verdicts (VALID, FAILED markers) count only if made under `checks` (the suites' key).
+    Validation verdicts (VALID, FAILED: `verdicts`) count only if made under `checks` (the suites' key).
     """
     quarantine = quarantine or {}
     rows = sorted(staged, key=lambda s: s.path)
@@ -93,10 +93,11 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     tables = Tables()
     tables.episode_keys, tables.unvalidated, tables.held, tables.parts = {}, set(), {}, {}
     links = grouping.links
+    known = verdicts(layout, checks) if layout is not None else {}
     if hold_failed and layout is not None:
         for eid, members in list(episodes.items()):
-            key = _episode_key(eid, [v.file_id for v in members], settings)
-            if (reason := _marker(layout, key, "FAILED", checks)) is not None:
+            verdict, reason = known.get(_episode_key(eid, [v.file_id for v in members], settings), ("", ""))
+            if verdict == "FAILED":
                 why = f"failed validation: {reason} (known from an earlier run)"
                 tables.held.update((s.file_id, why) for s in members)
                 del episodes[eid]
@@ -116,7 +117,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         else:
             todo.append((eid, [s.light() for s in members], key))  # light: jobs may travel to workers
             continue
-        if _marker(layout, key, "VALID", checks) is None:
+        if known.get(key, ("",))[0] != "VALID":
             tables.unvalidated.add(eid)
     merged = merge(todo, links, glossary, layout) if todo else []  # stacked frames, per chunk
     tables.unvalidated.update(eid for eid, _, _ in todo)
@@ -205,22 +206,32 @@ def episode_key_table(tables: "Tables") -> pl.DataFrame:
                         schema={"episode_id": pl.String, "key": pl.String})
 
 
+VERDICTS_FILE = "verdicts.parquet"  # in the cache folder: the latest verdict on each cached episode
+_VERDICTS = {"key": pl.String, "verdict": pl.String, "checks": pl.String, "reason": pl.String}
+
+
 def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "", checks: str = "") -> None:
     """VALID: the episode's rows passed validation (checked only once). FAILED: they did not (why).
-    `checks` (the suites' key) is the marker's first line: a verdict under other suites does not count."""
-    for key in keys:
-        folder = _episode_dir(layout, key)
-        if folder.joinpath("DONE").exists():
-            folder.joinpath(marker).write_text(f"{checks}\n{text}")
+    Verdicts are kept under `checks` (the suites' key): one made under other suites does not count.
+    All in one small file, so a run reads every verdict at once (not a file per episode)."""
+    keys = [k for k in keys if _episode_dir(layout, k).joinpath("DONE").exists()]
+    if not keys:
+        return
+    path = layout.cache / VERDICTS_FILE
+    new = pl.DataFrame({"key": keys, "verdict": marker, "checks": checks, "reason": text}, schema=_VERDICTS)
+    old = pl.read_parquet(path).filter(~pl.col("key").is_in(pl.Series(keys).implode())) if path.exists() else None
+    tmp = path.with_suffix(".tmp")
+    (pl.concat([old, new]) if old is not None else new).write_parquet(tmp)
+    tmp.replace(path)
 
 
-def _marker(layout: Layout, key: str, marker: str, checks: str) -> str | None:
-    """The marker's text if the episode has it under these checks, else None."""
-    path = _episode_dir(layout, key) / marker
+def verdicts(layout: Layout, checks: str) -> dict[str, tuple[str, str]]:
+    """Episode cache key -> (VALID or FAILED, reason), of the verdicts made under `checks`."""
+    path = layout.cache / VERDICTS_FILE
     if not path.exists():
-        return None
-    made_under, _, text = path.read_text().partition("\n")
-    return text if made_under == checks else None
+        return {}
+    made = pl.read_parquet(path).filter(pl.col("checks") == checks)
+    return {key: (verdict, reason) for key, verdict, reason in made.select("key", "verdict", "reason").iter_rows()}
 
 
 def _episode_key(eid: str, file_ids: list[str], settings: str) -> str:
