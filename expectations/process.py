@@ -1,26 +1,31 @@
-"""Validation in a process of its own, started at the beginning of a small run.
+"""Validation in a process of its own, started as soon as a run knows it has files to read.
 
 `import great_expectations` costs 2-4.5 s of CPU. A large run stages in worker processes, so the
-flow process is idle and imports it in a thread meanwhile (`validate.preload`). In a small run (a
-few new files on top of a big warehouse) the flow process is busy from start to end: an import there,
-even in a thread, adds its seconds to the run. This process imports it on the other core while the
-flow stages and builds, then validates what it is sent: `validate` is `plan_checks` (polars, in the
-flow process: the rows not seen before, key columns) then `run_checks` (Great Expectations, here).
-Requests and answers are pickles over its stdin and stdout.
+flow process is idle and imports it in a thread meanwhile (`validate.preload`; the flow stops this
+process once its plan shows the run is large). In a small run (a few new files on top of a big
+warehouse) the flow process is busy from start to end: an import there, even in a thread, adds its
+seconds to the run. This process imports it on the other core while the flow plans, stages and
+builds, then validates what it is sent: `validate` is `plan_checks` (polars, in the flow process: the
+rows not seen before, key columns) then `run_checks` (Great Expectations, here); the flow process
+does `meanwhile` work (the checksums publishing needs) while it waits. Requests and answers are
+pickles over its stdin and stdout.
 
     with ValidatorProcess() as gx:
-        ...                                   # stage, build
-        validation = gx.validate(tables, docs_dir, only_episodes, passed)
+        ...                                   # plan, stage, build
+        validation = gx.validate(tables, docs_dir, only_episodes, passed, meanwhile=...)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import pickle
 import subprocess
 import sys
+import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,31 +41,59 @@ class ValidatorProcess:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def validate(self, tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | None = None,
-                 only_episodes: set[str] | None = None, passed: pl.DataFrame | None = None) -> Validation:
-        """`expectations.validate.validate`, its Great Expectations part in this process."""
+                 only_episodes: set[str] | None = None, passed: pl.DataFrame | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> Validation:
+        """`expectations.validate.validate`, its Great Expectations part in this process; `meanwhile`
+        is called here while that process checks (work this one would otherwise wait through)."""
         checks, context, hashes = plan_checks(tables, only_episodes, passed)  # polars, here: only what GX needs travels
-        return dataclasses.replace(self.run(checks, context, docs_dir), row_hashes=hashes)
+        self._send((checks, context, docs_dir))
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        finally:
+            value = self._receive()  # (even if meanwhile failed: the answer must not be left in the pipe)
+        return dataclasses.replace(value, row_hashes=hashes)
 
     def run(self, checks: list[Check], context: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> Validation:
         """`expectations.validate.run_checks` in the process."""
+        self._send((checks, context, docs_dir))
+        return self._receive()
+
+    def _send(self, request: tuple) -> None:
         try:
-            pickle.dump((checks, context, docs_dir), self.proc.stdin, protocol=5)
+            pickle.dump(request, self.proc.stdin, protocol=5)
             self.proc.stdin.flush()
+        except OSError as err:
+            raise self._ended(err) from err
+
+    def _receive(self) -> Validation:
+        try:
             status, value = pickle.load(self.proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError) as err:
-            raise RuntimeError(f"the validation process ended unexpectedly (exit code {self.proc.poll()}): "
-                               f"{err!r}; its error output is in the run's log") from err
+            raise self._ended(err) from err
         if status != "ok":
             raise RuntimeError(f"validation failed in its process:\n{value}")
         return value
 
-    def close(self) -> None:
-        """End the process: EOF on its stdin ends its loop; stopped by PID if it does not."""
-        if self.proc.poll() is None:
+    def _ended(self, err: BaseException) -> RuntimeError:
+        return RuntimeError(f"the validation process ended unexpectedly (exit code {self.proc.poll()}): "
+                            f"{err!r}; its error output is in the run's log")
+
+    def finish(self) -> None:
+        """No more requests: EOF on its stdin ends its loop, and it exits while the caller goes on."""
+        if not self.proc.stdin.closed:
             try:
                 self.proc.stdin.close()
+            except OSError:  # it is gone already (a broken pipe): close() reaps it
+                pass
+
+    def close(self) -> None:
+        """End the process (`finish`), wait for it; stopped by PID if it does not end."""
+        self.finish()
+        if self.proc.poll() is None:
+            try:
                 self.proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
+            except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
@@ -73,9 +106,10 @@ class ValidatorProcess:
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
-    """Import Great Expectations, then answer validation requests until EOF."""
-    import great_expectations  # noqa: F401 - the point of this process: imported before it is asked
-
+    """Import Great Expectations (in a thread: a request is read meanwhile, so its sender is not kept
+    waiting), then answer validation requests until EOF."""
+    importer = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
+    importer.start()  # the point of this process: imported before it is asked
     from expectations.validate import run_checks
 
     while True:
@@ -83,6 +117,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             args = pickle.load(requests)
         except EOFError:
             return
+        importer.join()
         try:
             answer = ("ok", run_checks(*args))
         except Exception:  # noqa: BLE001 - sent back whole, raised in the flow process
@@ -96,3 +131,7 @@ if __name__ == "__main__":
     protocol_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     serve(sys.stdin.buffer, protocol_out)
+    # every answer is flushed and the Data Docs are on disk: skip tearing down the interpreter (Great
+    # Expectations and pandas loaded, half a second of the flow's time when it waited for this)
+    sys.stderr.flush()
+    os._exit(0)

@@ -111,24 +111,28 @@ def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
 
 @task(name="validate-tables", cache_policy=NO_CACHE)
 def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: set[str],
-                    passed: pl.DataFrame | None, gx: ValidatorProcess | None = None) -> Validation:
+                    passed: pl.DataFrame | None, gx: ValidatorProcess | None = None,
+                    meanwhile: Callable[[], object] | None = None) -> Validation:
     """Every table; of the big episode tables, only the rows of `episodes` (not validated before); of
     the others, the rows not `passed` before (by hash) and, for keys and counts, the whole table.
-    In `gx`'s process if there is one (a small run), else here."""
-    run = gx.validate if gx is not None else validate
-    return run(tables, layout.docs / "validation", only_episodes=episodes, passed=passed)
+    In `gx`'s process if there is one (a small run), else here; then `meanwhile` is done here while
+    that process works."""
+    if gx is None:
+        return validate(tables, layout.docs / "validation", only_episodes=episodes, passed=passed)
+    return gx.validate(tables, layout.docs / "validation", only_episodes=episodes, passed=passed,
+                       meanwhile=meanwhile)
 
 
-def _validator(params: IngestParams, plan: StagePlan, stack: ExitStack) -> ValidatorProcess | None:
-    """Where Great Expectations is imported, from now on, while staging and merging run: a run with
-    more than one batch of files to read stages in worker processes, so this process is free to import
-    it in a thread; a smaller one keeps this process busy throughout, so a process of its own does."""
-    if not params.validate_data:
-        return None
-    if len(plan.todo) > params.batch_size:
-        preload_gx()
-        return None
-    return stack.enter_context(ValidatorProcess())
+def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | None) -> ValidatorProcess | None:
+    """Where Great Expectations is validated, once the plan is known: a run with more than one batch of
+    files to read stages in worker processes, so this process is free to import it in a thread (and
+    `gx`, the process started for it, is stopped); a smaller one keeps this process busy throughout,
+    so `gx` validates."""
+    if gx is None or len(plan.todo) <= params.batch_size:
+        return gx
+    gx.close()
+    preload_gx()
+    return None
 
 
 @task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -179,11 +183,14 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)
         checks = checks_key() if params.validate_data else ""  # remembered verdicts hold under these suites
-        inputs = state.inputs_fingerprint(paths, params.input_dir, _run_key(params, options, glossary, checks))
+        stats = {p: file_stat(p) for p in paths}  # (size, mtime_ns): what tells a changed file (make's rule)
+        inputs = state.inputs_fingerprint(stats, params.input_dir, _run_key(params, options, glossary, checks))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
-        plan = _plan_staging(paths, params, layout, settings_key(options, glossary))  # what must be read
-        gx = _validator(params, plan, stack)  # Great Expectations' import overlaps staging and merging
+        # Great Expectations' import (seconds) starts now, in a process of its own, and overlaps the rest
+        gx = stack.enter_context(ValidatorProcess()) if params.validate_data else None
+        plan = _plan_staging(stats, params, layout, settings_key(options, glossary))  # what must be read
+        gx = _validator(params, plan, gx)
         # the pool starts only when there is more than one batch of work (never for the sample corpus)
         runner = OnDemand(params, stack)
         staged, files_read = _stage_all(paths, plan, params, layout, runner, options, glossary)
@@ -217,7 +224,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
-            validation = validate_tables(tables, layout, todo, rows_passed, gx)
+            # (in GX's process, the checksums publishing needs are taken meanwhile: here they wait for it)
+            validation = validate_tables(tables, layout, todo, rows_passed, gx, meanwhile=lambda: sums.update(
+                checksums(tables, exclude=("validation_results",))))
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
@@ -229,6 +238,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             logger.warning("validation failed for %d file(s); quarantining and rebuilding", len(extra))
             quarantine |= extra
+        if gx is not None:
+            gx.finish()  # no more to validate: its process exits while this one publishes
         if validation is not None and not validation.success:
             raise RuntimeError("validation still fails after quarantine; nothing published:\n"
                                + _failures(validation))
@@ -297,12 +308,15 @@ class StagePlan:
     todo: list[Path]
 
 
-def _plan_staging(paths: list[Path], params: IngestParams, layout: Layout, key: str) -> StagePlan:
+def _plan_staging(stats: dict[Path, tuple[int, int] | None], params: IngestParams, layout: Layout,
+                  key: str) -> StagePlan:
     index = {} if params.rescan else load_index(layout, key)
-    stats = {p: file_stat(p) for p in paths}
-    known = {p: dataclasses.replace(index[(str(p), *st)], path=str(p.relative_to(params.input_dir)))
-             for p, st in stats.items() if st and (str(p), *st) in index}
-    return StagePlan(key, stats, known, [p for p in paths if p not in known])
+    known = {}
+    for p, st in stats.items():
+        if st and (s := index.get((str(p), *st))) is not None:
+            rel = str(p.relative_to(params.input_dir))  # the same file under another input folder: its path
+            known[p] = s if s.path == rel else dataclasses.replace(s, path=rel)
+    return StagePlan(key, stats, known, [p for p in stats if p not in known])
 
 
 def _stage_all(paths: list[Path], plan: StagePlan, params: IngestParams, layout: Layout, runner: OnDemand | None,

@@ -238,16 +238,19 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
     rows = pl.read_parquet(path)
     if rows.schema != pl.Schema(_INDEX_SCHEMA):  # written by an older version: stage again
         return {}
+    rows = rows.filter(pl.col("settings") == settings)
     out = {}
-    for r in rows.filter(pl.col("settings") == settings).iter_rows(named=True):
-        meta = json.loads(r["meta"]) if r["meta"] else None
-        if meta is not None:
+    names = ("abs_path", "size", "mtime_ns", "path", "file_id", "size_bytes", "archive_path", "format", "kind",
+             "status", "reason", "meta", "n_segments", "segments_path", "warnings", "n_rejects")
+    for (abs_path, size, mtime_ns, path, file_id, size_bytes, archive_path, fmt, kind, status, reason, meta,
+         n_segments, segments_path, warnings, n_rejects) in zip(*(rows[c].to_list() for c in names)):
+        if meta:
+            meta = json.loads(meta)
             meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
-        out[(r["abs_path"], r["size"], r["mtime_ns"])] = Staged(
-            r["path"], r["file_id"], r["size_bytes"], r["archive_path"], r["format"], r["kind"], r["status"],
-            r["reason"], TranscriptMeta(**meta) if meta else None, r["n_segments"],
-            None, r["segments_path"],
-            json.loads(r["warnings"]), r["n_rejects"])
+        out[(abs_path, size, mtime_ns)] = Staged(
+            path, file_id, size_bytes, archive_path, fmt, kind, status, reason,
+            TranscriptMeta(**meta) if meta else None, n_segments, None, segments_path,
+            [] if warnings == "[]" else json.loads(warnings), n_rejects)
     return out
 
 

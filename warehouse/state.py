@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -58,19 +57,16 @@ def first_seen(layout: Layout) -> dict[str, datetime]:
 
 # -- the no-change fast path: what the inputs looked like when the current snapshot was made ------------
 
-def inputs_fingerprint(paths: list[Path], input_dir: Path, settings: str) -> str:
-    """Every input file's relative path, size and mtime, plus the settings key, as one hash.
+def inputs_fingerprint(stats: dict[Path, tuple[int, int] | None], input_dir: Path, settings: str) -> str:
+    """Every input file's relative path, size and mtime (`stats`: path -> (size, mtime_ns), None if it
+    could not be read), plus the settings key, as one hash.
 
     Equal fingerprints mean no file was added, removed, replaced or touched since (the make rule);
     `rescan` in the run parameters re-reads everything anyway.
     """
     h = hashlib.sha256(settings.encode())
-    for p in paths:
-        try:
-            st = os.stat(p)
-            h.update(f"{p.relative_to(input_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        except OSError as err:
-            h.update(f"{p}\0error {err.errno}\n".encode())
+    for p, st in stats.items():
+        h.update(f"{p.relative_to(input_dir)}\0{st[0]}\0{st[1]}\n".encode() if st else f"{p}\0unreadable\n".encode())
     return h.hexdigest()[:32]
 
 

@@ -38,11 +38,26 @@ def test_a_few_new_files_validate_in_a_process_many_in_a_thread(tmp_path: Path, 
     monkeypatch.setattr(ingest, "preload_gx", lambda: started.append("thread"))
     params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", batch_size=2)
     with ExitStack() as stack:
-        few = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / "a", tmp_path / "b"]), stack)
-        assert isinstance(few, ValidatorProcess) and few.proc.poll() is None and not started
-        many = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / n for n in "abc"]), stack)
+        process = stack.enter_context(ValidatorProcess())  # started before the plan is known
+        few = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / "a", tmp_path / "b"]), process)
+        assert few is process and few.proc.poll() is None and not started
+        other = stack.enter_context(ValidatorProcess())
+        many = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / n for n in "abc"]), other)
         assert many is None and started == ["thread"]
-        no_gx = params.model_copy(update={"validate_data": False})
-        off = ingest._validator(no_gx, ingest.StagePlan("k", {}, {}, []), stack)
-        assert off is None and started == ["thread"]
+        assert other.proc.poll() is not None  # stopped at once: this run imports GX in a thread
+        assert ingest._validator(params, ingest.StagePlan("k", {}, {}, []), None) is None  # validation off
+        assert started == ["thread"]
     assert few.proc.poll() is not None  # stopped with the run
+
+
+def test_work_meanwhile_runs_while_the_process_validates(tmp_path: Path) -> None:
+    tables = _tables(2)
+    done: list[str] = []
+    with ValidatorProcess() as gx:
+        there = gx.validate(tables, meanwhile=lambda: done.append("sums"))
+        assert done == ["sums"] and there.results.equals(validate(tables).results)
+        with pytest.raises(ZeroDivisionError):  # its error is raised, and the answer is not left in the pipe
+            gx.validate(tables, meanwhile=lambda: 1 / 0)
+        assert gx.validate(tables).results.equals(there.results)
+        gx.finish()  # no more requests: it exits by itself
+        assert gx.proc.wait(timeout=30) == 0
