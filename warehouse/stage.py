@@ -228,6 +228,11 @@ def file_stat(path: Path) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+def has_index(layout: Layout) -> bool:
+    """Whether a staged-file index exists (no: every file is read)."""
+    return (layout.root / INDEX_FILE).exists()
+
+
 def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Staged]:
     """(absolute path, size, mtime_ns) -> what staging found for it, under these settings.
 
@@ -249,9 +254,21 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
             meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
         out[(abs_path, size, mtime_ns)] = Staged(
             path, file_id, size_bytes, archive_path, fmt, kind, status, reason,
-            TranscriptMeta(**meta) if meta else None, n_segments, None, segments_path,
+            TranscriptMeta(**meta) if meta else None, n_segments, None,
+            str(layout.root / segments_path) if segments_path else None,
             [] if warnings == "[]" else json.loads(warnings), n_rejects)
     return out
+
+
+def _in_warehouse(layout: Layout, path: str | None) -> str | None:
+    """A cache path as the index keeps it: relative to the warehouse folder, so that the folder can be
+    moved or named from another working directory (an older index's absolute paths still load)."""
+    if path is None:
+        return None
+    try:
+        return str(Path(path).relative_to(layout.root))
+    except ValueError:
+        return path
 
 
 def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int, int], Staged]],
@@ -276,7 +293,7 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "file_id": s.file_id, "size_bytes": s.size_bytes, "archive_path": s.archive_path, "format": s.format,
              "kind": s.kind, "status": s.status, "reason": s.reason,
              "meta": json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
-             "n_segments": s.n_segments, "segments_path": s.segments_path,
+             "n_segments": s.n_segments, "segments_path": _in_warehouse(layout, s.segments_path),
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "n_rejects": s.n_rejects}
             for k, s in entries if s.archive_path and k not in done]

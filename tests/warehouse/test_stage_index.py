@@ -37,6 +37,22 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
     assert staged[0].version.segments.equals(index[(str(paths[0]), *file_stat(paths[0]))].version.segments)
 
 
+def test_a_moved_warehouse_finds_its_cache(tmp_path: Path) -> None:
+    """The index keeps cache paths relative to the warehouse folder: moved, it still reads them."""
+    layout, options, glossary = Layout(tmp_path / "wh").ensure(), CleanOptions(), load_glossary()
+    paths = sorted(SAMPLE.iterdir())
+    staged = stage_files([(p, p.name) for p in paths], layout, options, glossary)
+    key = settings_key(options, glossary)
+    save_index(layout, key, [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)])
+    (tmp_path / "wh").rename(tmp_path / "moved")
+    index = load_index(Layout(tmp_path / "moved"), key)
+    for p, s in zip(paths, staged):
+        back = index[(str(p), *file_stat(p))]
+        assert back.segments_path.startswith(str(tmp_path / "moved")) and Path(back.segments_path).exists()
+        assert back.version.segments.height == s.n_segments  # (the staged paths point to the old folder)
+        assert _cached_sigs(back).len() > 0
+
+
 def test_unchanged_rows_are_copied_and_equal_a_full_rewrite(tmp_path: Path) -> None:
     layout, options, glossary = Layout(tmp_path / "wh").ensure(), CleanOptions(), load_glossary()
     paths = sorted(SAMPLE.iterdir())
