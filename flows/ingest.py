@@ -35,7 +35,7 @@ from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import (checksums, export_parquet, log_run, publish, recover, table_checksum,
                                unchanged_validation)
-from warehouse.stage import Staged, file_stat, load_index, save_index, settings_key, stage_files
+from warehouse.stage import Staged, file_stat, has_index, load_index, save_index, settings_key, stage_files
 from warehouse.tables import (
     EPISODE_KEYS, MERGE_VERSION, MergeJobs, Tables, assemble, episode_key_table, mark_episodes, merge_serial,
 )
@@ -123,16 +123,28 @@ def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: s
                        meanwhile=meanwhile)
 
 
-def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | None) -> ValidatorProcess | None:
+def _early_validator(params: IngestParams, layout: Layout, n_files: int, stack: ExitStack) -> ValidatorProcess | None:
+    """The validation process, started before the plan (whose index takes a while to read at 10^4
+    files), unless the run is sure to read more than a batch: a first run (or a rescan) reads all."""
+    if not params.validate_data or ((params.rescan or not has_index(layout)) and n_files > params.batch_size):
+        return None
+    return stack.enter_context(ValidatorProcess())
+
+
+def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | None,
+               stack: ExitStack) -> ValidatorProcess | None:
     """Where Great Expectations is validated, once the plan is known: a run with more than one batch of
     files to read stages in worker processes, so this process is free to import it in a thread (and
-    `gx`, the process started for it, is stopped); a smaller one keeps this process busy throughout,
-    so `gx` validates."""
-    if gx is None or len(plan.todo) <= params.batch_size:
-        return gx
-    gx.close()
-    preload_gx()
-    return None
+    `gx`, a process started early for it, is stopped); a smaller one keeps this process busy
+    throughout, so a process of its own validates (`gx`, or one started now)."""
+    if not params.validate_data:
+        return None
+    if len(plan.todo) > params.batch_size:
+        if gx is not None:
+            gx.close()
+        preload_gx()
+        return None
+    return gx or stack.enter_context(ValidatorProcess())
 
 
 @task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -188,9 +200,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
         # Great Expectations' import (seconds) starts now, in a process of its own, and overlaps the rest
-        gx = stack.enter_context(ValidatorProcess()) if params.validate_data else None
+        gx = _early_validator(params, layout, len(paths), stack)
         plan = _plan_staging(stats, params, layout, settings_key(options, glossary))  # what must be read
-        gx = _validator(params, plan, gx)
+        gx = _validator(params, plan, gx, stack)
         # the pool starts only when there is more than one batch of work (never for the sample corpus)
         runner = OnDemand(params, stack)
         staged, files_read = _stage_all(paths, plan, params, layout, runner, options, glossary)

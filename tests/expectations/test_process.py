@@ -13,6 +13,8 @@ from expectations.validate import Check, validate
 from flows import ingest
 from flows.settings import IngestParams
 from tests.warehouse.test_publish import _tables
+from warehouse.layout import Layout
+from warehouse.stage import save_index
 
 
 def test_same_results_as_in_process_and_errors_come_back_named(tmp_path: Path) -> None:
@@ -37,17 +39,25 @@ def test_a_few_new_files_validate_in_a_process_many_in_a_thread(tmp_path: Path, 
     started: list[str] = []
     monkeypatch.setattr(ingest, "preload_gx", lambda: started.append("thread"))
     params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", batch_size=2)
+    layout = Layout(params.warehouse_dir).ensure()
+    few_files = ingest.StagePlan("k", {}, {}, [tmp_path / "a", tmp_path / "b"])
+    many_files = ingest.StagePlan("k", {}, {}, [tmp_path / n for n in "abc"])
     with ExitStack() as stack:
-        process = stack.enter_context(ValidatorProcess())  # started before the plan is known
-        few = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / "a", tmp_path / "b"]), process)
-        assert few is process and few.proc.poll() is None and not started
-        other = stack.enter_context(ValidatorProcess())
-        many = ingest._validator(params, ingest.StagePlan("k", {}, {}, [tmp_path / n for n in "abc"]), other)
-        assert many is None and started == ["thread"]
+        assert ingest._early_validator(params, layout, 3, stack) is None  # a first run of 3 files: all read
+        early = ingest._early_validator(params, layout, 2, stack)  # started before the plan is known
+        few = ingest._validator(params, few_files, early, stack)
+        assert few is early and few.proc.poll() is None and not started
+        late = ingest._validator(params, few_files, None, stack)  # not started early: started now
+        assert isinstance(late, ValidatorProcess) and late is not few
+        save_index(layout, "k", [])  # not a first run: any number of files may be known already
+        other = ingest._early_validator(params, layout, 3, stack)
+        assert isinstance(other, ValidatorProcess)
+        assert ingest._validator(params, many_files, other, stack) is None and started == ["thread"]
         assert other.proc.poll() is not None  # stopped at once: this run imports GX in a thread
-        assert ingest._validator(params, ingest.StagePlan("k", {}, {}, []), None) is None  # validation off
-        assert started == ["thread"]
-    assert few.proc.poll() is not None  # stopped with the run
+        off = params.model_copy(update={"validate_data": False})
+        assert ingest._early_validator(off, layout, 1, stack) is None
+        assert ingest._validator(off, few_files, None, stack) is None and started == ["thread"]
+    assert few.proc.poll() is not None and late.proc.poll() is not None  # stopped with the run
 
 
 def test_work_meanwhile_runs_while_the_process_validates(tmp_path: Path) -> None:
