@@ -284,9 +284,11 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
     if old is not None and old.schema == pl.Schema(_INDEX_SCHEMA):
         keep = [(k, s) for k, s in entries if k in unchanged]
         wanted = pl.DataFrame({"abs_path": [k[0] for k, _ in keep], "size": [k[1] for k, _ in keep],
-                               "mtime_ns": [k[2] for k, _ in keep], "path": [s.path for _, s in keep]},
-                              schema={"abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "path": pl.String})
-        copied = old.filter(pl.col("settings") == settings).drop("path") \
+                               "mtime_ns": [k[2] for k, _ in keep], "path": [s.path for _, s in keep],
+                               "segments_path": [_in_warehouse(layout, s.segments_path) for _, s in keep]},
+                              schema={"abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "path": pl.String,
+                                      "segments_path": pl.String})  # (an older index's absolute paths made relative)
+        copied = old.filter(pl.col("settings") == settings).drop("path", "segments_path") \
             .join(wanted, on=["abs_path", "size", "mtime_ns"]).select(list(_INDEX_SCHEMA))
     done = set(zip(copied["abs_path"].to_list(), copied["size"].to_list(), copied["mtime_ns"].to_list()))
     rows = [{"abs_path": k[0], "size": k[1], "mtime_ns": k[2], "settings": settings, "path": s.path,

@@ -44,6 +44,14 @@ def test_a_moved_warehouse_finds_its_cache(tmp_path: Path) -> None:
     staged = stage_files([(p, p.name) for p in paths], layout, options, glossary)
     key = settings_key(options, glossary)
     save_index(layout, key, [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)])
+    old_style = pl.read_parquet(layout.root / "staged.parquet")  # as an older version wrote it: absolute paths
+    old_style = old_style.with_columns((pl.lit(str(layout.root) + "/") + pl.col("segments_path")).alias("segments_path"))
+    old_style.write_parquet(layout.root / "staged.parquet")
+    index = load_index(layout, key)
+    save_index(layout, key, list(index.items()), unchanged=set(index))  # copied rows: made relative
+    assert len(index) == len(paths) and old_style["segments_path"].str.starts_with("/").any()
+    rewritten = pl.read_parquet(layout.root / "staged.parquet")
+    assert rewritten.height == len(paths) and not rewritten["segments_path"].str.starts_with("/").any()
     (tmp_path / "wh").rename(tmp_path / "moved")
     index = load_index(Layout(tmp_path / "moved"), key)
     for p, s in zip(paths, staged):
