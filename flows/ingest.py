@@ -133,10 +133,10 @@ def _early_validator(params: IngestParams, layout: Layout, n_files: int, stack: 
 
 def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | None,
                stack: ExitStack) -> ValidatorProcess | None:
-    """Where Great Expectations is validated, once the plan is known: a run with more than one batch of
-    files to read stages in worker processes, so this process is free to import it in a thread (and
-    `gx`, a process started early for it, is stopped); a smaller one keeps this process busy
-    throughout, so a process of its own validates (`gx`, or one started now)."""
+    """Where the tables will be validated, once the plan is known: a run with more than one batch of
+    files to read stages in worker processes, so this process is free to import Great Expectations in
+    a thread (and `gx`, a process started early for it, is stopped); a smaller one keeps this process
+    busy throughout, so a process of its own validates (`gx`, or one started now)."""
     if not params.validate_data:
         return None
     if len(plan.todo) > params.batch_size:
