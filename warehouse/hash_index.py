@@ -18,7 +18,6 @@ never correctness.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from transforms import dedup
-from warehouse.layout import Layout
+from warehouse.layout import Layout, write_parquet_atomic
 from warehouse.stage import Staged
 
 INCREMENTAL_SHARE = 0.25  # more files added or removed than this share of the corpus: group in full
@@ -89,8 +88,8 @@ class HashIndex:
         postings = pl.DataFrame({"fid": fids.gather([i for i, h in enumerate(hashes) for _ in range(len(h))]),
                                  "h": pl.concat([h.cast(pl.UInt64) for h in hashes]).rename("h")})
         name = f"g{self._generation():04d}-{start:09d}"
-        _write(postings, self.parts / f"{name}.parquet")
-        _write(listing, self.parts / f"{name}.files.parquet")  # last: the part now counts
+        write_parquet_atomic(postings, self.parts / f"{name}.parquet")
+        write_parquet_atomic(listing, self.parts / f"{name}.files.parquet")  # last: the part now counts
         self._files = pl.concat([self.files, listing])
 
     def compact(self) -> None:
@@ -102,7 +101,7 @@ class HashIndex:
         name = f"g{self._generation() + 1:04d}-{0:09d}"
         pl.scan_parquet(postings).sink_parquet(self.parts / f".{name}.tmp")
         (self.parts / f".{name}.tmp").replace(self.parts / f"{name}.parquet")
-        _write(files, self.parts / f"{name}.files.parquet")  # from here on the older parts are stale
+        write_parquet_atomic(files, self.parts / f"{name}.files.parquet")  # from here on the older parts are stale
         for lst, post in zip(lists, postings):
             lst.unlink()
             post.unlink()
@@ -243,9 +242,3 @@ def _postings(file_list: Path) -> Path:
 
 def _companion(postings: Path) -> Path:
     return postings.with_name(postings.name.removesuffix(".parquet") + ".files.parquet")
-
-
-def _write(df: pl.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    df.write_parquet(tmp)
-    tmp.replace(path)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,11 @@ class Layout:
         for p in (self.root, self.raw, self.cache, self.parquet, self.docs):
             p.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def write_parquet_atomic(df: "pl.DataFrame", path: Path) -> None:
+    """Write a frame where readers find it whole or not at all: a hidden temporary file beside it
+    (named by process, so two writers never share one), renamed into place."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    df.write_parquet(tmp)
+    tmp.replace(path)

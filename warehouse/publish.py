@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from transforms.schemas import TABLES
-from warehouse.layout import Layout
+from warehouse.layout import Layout, write_parquet_atomic
 
 SQL_DIR = Path(__file__).parent / "sql"
 KEEP_SNAPSHOTS = 2
@@ -188,8 +188,7 @@ def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str
 
 def _write_extras(folder: Path, extras: dict[str, pl.DataFrame] | None) -> None:
     for file_name, df in (extras or {}).items():
-        df.write_parquet(folder / f".{file_name}.tmp")
-        (folder / f".{file_name}.tmp").replace(folder / file_name)
+        write_parquet_atomic(df, folder / file_name)
 
 
 def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str, str] | None = None,

@@ -18,7 +18,7 @@ from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
 from transforms.parsers.base import Chapter, TranscriptMeta
 from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
-from warehouse.layout import Layout
+from warehouse.layout import Layout, write_parquet_atomic
 
 CACHE_VERSION = f"p{PARSER_VERSION}-c5"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
@@ -299,6 +299,4 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "n_rejects": s.n_rejects}
             for k, s in entries if s.archive_path and k not in done]
-    tmp = layout.root / (INDEX_FILE + ".tmp")
-    pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]).write_parquet(tmp)
-    tmp.replace(path)
+    write_parquet_atomic(pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]), path)

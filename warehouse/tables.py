@@ -15,7 +15,7 @@ from transforms.build import EPISODE_TABLES, group_signed, many_episode_tables
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.hash_index import HashIndex
-from warehouse.layout import Layout
+from warehouse.layout import Layout, write_parquet_atomic
 from warehouse.publish import EPISODE_KEYS, Parts, bucket_of, current_pointer, part_sums, table_files
 from warehouse.stage import Staged
 
@@ -117,7 +117,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         else:
             todo.append((eid, [s.light() for s in members], key))  # light: jobs may travel to workers
             continue
-        if known.get(key, ("",))[0] != "VALID":
+        if known.get(key, ("", ""))[0] != "VALID":
             tables.unvalidated.add(eid)
     merged = merge(todo, links, glossary, layout) if todo else []  # stacked frames, per chunk
     tables.unvalidated.update(eid for eid, _, _ in todo)
@@ -210,7 +210,7 @@ VERDICTS_FILE = "verdicts.parquet"  # in the cache folder: the latest verdict on
 _VERDICTS = {"key": pl.String, "verdict": pl.String, "checks": pl.String, "reason": pl.String}
 
 
-def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "", checks: str = "") -> None:
+def mark_episodes(layout: Layout, keys: list[str], verdict: str, text: str = "", checks: str = "") -> None:
     """VALID: the episode's rows passed validation (checked only once). FAILED: they did not (why).
     Verdicts are kept under `checks` (the suites' key): one made under other suites does not count.
     All in one small file, so a run reads every verdict at once (not a file per episode)."""
@@ -218,11 +218,9 @@ def mark_episodes(layout: Layout, keys: list[str], marker: str, text: str = "", 
     if not keys:
         return
     path = layout.cache / VERDICTS_FILE
-    new = pl.DataFrame({"key": keys, "verdict": marker, "checks": checks, "reason": text}, schema=_VERDICTS)
+    new = pl.DataFrame({"key": keys, "verdict": verdict, "checks": checks, "reason": text}, schema=_VERDICTS)
     old = pl.read_parquet(path).filter(~pl.col("key").is_in(pl.Series(keys).implode())) if path.exists() else None
-    tmp = path.with_suffix(".tmp")
-    (pl.concat([old, new]) if old is not None else new).write_parquet(tmp)
-    tmp.replace(path)
+    write_parquet_atomic(pl.concat([old, new]) if old is not None else new, path)
 
 
 def verdicts(layout: Layout, checks: str) -> dict[str, tuple[str, str]]:
