@@ -31,7 +31,7 @@ from transforms.schemas import VALIDATION_RESULTS
 from warehouse import state
 from warehouse.archive import discover
 from warehouse.hash_index import HashIndex
-from warehouse.layout import Layout
+from warehouse.layout import Layout, relative_path
 from warehouse.lock import writer_lock
 from warehouse.publish import (checksums, export_parquet, log_run, publish, recover, table_checksum,
                                unchanged_validation)
@@ -54,7 +54,7 @@ def _stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: Cl
                 glossary: pl.DataFrame | None, index: int) -> list[Staged]:
     """Archive raw bytes first, then sniff, parse and clean each file (cached by content)."""
     logger = get_run_logger()
-    out = stage_files([(p, str(p.relative_to(input_dir))) for p in paths], layout, options, glossary)
+    out = stage_files([(p, relative_path(p, input_dir)) for p in paths], layout, options, glossary)
     for s in out:
         if s.status != "loaded":
             logger.warning("quarantined %s: %s", s.path, s.reason)
@@ -326,7 +326,7 @@ def _plan_staging(stats: dict[Path, tuple[int, int] | None], params: IngestParam
     known = {}
     for p, st in stats.items():
         if st and (s := index.get((str(p), *st))) is not None:
-            rel = str(p.relative_to(params.input_dir))  # the same file under another input folder: its path
+            rel = relative_path(p, params.input_dir)  # the same file under another input folder: its path
             known[p] = s if s.path == rel else dataclasses.replace(s, path=rel)
     return StagePlan(key, stats, known, [p for p in stats if p not in known])
 

@@ -211,6 +211,9 @@ class CachedSigs(Mapping[str, pl.Series]):
             out.update((paths[src], h) for src, h in zip(runs.struct.field("value").to_list(), hashes))
         return out
 
+    def __contains__(self, file_id: object) -> bool:
+        return file_id in self._staged  # (Mapping's own would read the hashes to find out)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._staged)
 

@@ -53,3 +53,13 @@ def write_parquet_atomic(df: "pl.DataFrame", path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     df.write_parquet(tmp)
     tmp.replace(path)
+
+
+def relative_path(path: Path | str, root: Path) -> str:
+    """`path` (below `root`) relative to it, as a string. pathlib's relative_to parses both paths (a few
+    microseconds each): a run asks this of every input file, and of every cached file at 10^4 files a
+    few times over, so a path that starts with the root's own text is cut as text."""
+    text, prefix = str(path), str(root)
+    if text.startswith(prefix) and text[len(prefix):len(prefix) + 1] == os.sep:
+        return text[len(prefix) + 1:]
+    return str(Path(path).relative_to(root))

@@ -18,7 +18,7 @@ from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
 from transforms.parsers.base import Chapter, TranscriptMeta
 from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
-from warehouse.layout import Layout, write_parquet_atomic
+from warehouse.layout import Layout, relative_path, write_parquet_atomic
 
 CACHE_VERSION = f"p{PARSER_VERSION}-c5"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
@@ -244,6 +244,7 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
     if rows.schema != pl.Schema(_INDEX_SCHEMA):  # written by an older version: stage again
         return {}
     rows = rows.filter(pl.col("settings") == settings)
+    root = str(layout.root)
     out = {}
     names = ("abs_path", "size", "mtime_ns", "path", "file_id", "size_bytes", "archive_path", "format", "kind",
              "status", "reason", "meta", "n_segments", "segments_path", "warnings", "n_rejects")
@@ -255,7 +256,7 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
         out[(abs_path, size, mtime_ns)] = Staged(
             path, file_id, size_bytes, archive_path, fmt, kind, status, reason,
             TranscriptMeta(**meta) if meta else None, n_segments, None,
-            str(layout.root / segments_path) if segments_path else None,
+            os.path.join(root, segments_path) if segments_path else None,
             [] if warnings == "[]" else json.loads(warnings), n_rejects)
     return out
 
@@ -266,7 +267,7 @@ def _in_warehouse(layout: Layout, path: str | None) -> str | None:
     if path is None:
         return None
     try:
-        return str(Path(path).relative_to(layout.root))
+        return relative_path(path, layout.root)
     except ValueError:
         return path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from warehouse.layout import Layout
+from warehouse.layout import Layout, relative_path
 from warehouse.publish import current_pointer
 
 
@@ -66,7 +66,7 @@ def inputs_fingerprint(stats: dict[Path, tuple[int, int] | None], input_dir: Pat
     """
     h = hashlib.sha256(settings.encode())
     for p, st in stats.items():
-        h.update(f"{p.relative_to(input_dir)}\0{st[0]}\0{st[1]}\n".encode() if st else f"{p}\0unreadable\n".encode())
+        h.update(f"{relative_path(p, input_dir)}\0{st[0]}\0{st[1]}\n".encode() if st else f"{p}\0unreadable\n".encode())
     return h.hexdigest()[:32]
 
 

@@ -122,3 +122,22 @@ def test_many_reads_cached_signatures_in_one_scan_like_one_by_one(tmp_path: Path
     shingles = dedup._ShingleSets(sigs)
     shingles.warm({"a", "c"})
     assert set(shingles) == {"a", "c"} and shingles["c"].tolist() == [3, 7, 2**63 + 1]
+
+
+def test_warming_reads_each_cached_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking whether a file has signatures does not read them: warming the weak-link files reads
+    their caches in the one multi-file scan only (a one-by-one read per file cost ~0.25 s a run at
+    10,000 episodes)."""
+    staged = []
+    for fid in ("a", "b", "c"):
+        (tmp_path / fid).mkdir()
+        pl.Series("h", [1, 2, ord(fid)], pl.UInt64).to_frame().write_parquet(tmp_path / fid / "sigs.parquet")
+        staged.append(Staged(fid, fid, 1, "", segments_path=str(tmp_path / fid / "segments.parquet")))
+    sigs = HashIndex(Layout(tmp_path / "wh").ensure(), "k").sigs_of(staged)
+    one_by_one: list[str] = []
+    real = hash_index._cached_sigs
+    monkeypatch.setattr(hash_index, "_cached_sigs", lambda s: one_by_one.append(s.file_id) or real(s))
+    assert "a" in sigs and "z" not in sigs and one_by_one == []
+    shingles = dedup._ShingleSets(sigs)
+    shingles.warm({"a", "c", "z"})
+    assert one_by_one == [] and sorted(shingles) == ["a", "c"] and shingles["c"].tolist() == [1, 2, ord("c")]
