@@ -1,4 +1,5 @@
-"""Validation in a process of its own, started as soon as a run knows it has files to read.
+"""Validation in a process of its own, started as soon as a run knows it has files to read (or
+earlier: `tw run` starts one before it imports Prefect, `prestart`, for the flow to `take`).
 
 `import great_expectations` costs 2-4.5 s of CPU. A large run stages in worker processes, so the
 flow process is idle and imports it in a thread meanwhile (`validate.preload`; the flow stops this
@@ -7,7 +8,8 @@ warehouse) the flow process is busy from start to end: an import there, even in 
 seconds to the run. This process imports it on the other core while the flow plans, stages and
 builds, then validates what it is sent: `validate` is `plan_checks` (polars, in the flow process: the
 rows not seen before, key columns) then `run_checks` (Great Expectations, here); the flow process
-does `meanwhile` work (the checksums publishing needs) while it waits. Requests and answers are
+does `meanwhile` work (the checksums publishing needs) while it waits. The Data Docs are written after
+the answer is sent, while the flow publishes; `close` waits for them. Requests and answers are
 pickles over its stdin and stdout.
 
     with ValidatorProcess() as gx:
@@ -39,6 +41,11 @@ class ValidatorProcess:
         # stderr is inherited: the child's warnings and logs land where the flow's do
         self.proc = subprocess.Popen([sys.executable, "-m", "expectations.process"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    @classmethod
+    def take(cls) -> "ValidatorProcess":
+        """The process `prestart` started in this process, if any (it has imported for longer), else a new one."""
+        return _spare.pop() if _spare else cls()
 
     def validate(self, tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | None = None,
                  only_episodes: set[str] | None = None, passed: pl.DataFrame | None = None,
@@ -88,7 +95,8 @@ class ValidatorProcess:
                 pass
 
     def close(self) -> None:
-        """End the process (`finish`), wait for it; stopped by PID if it does not end."""
+        """End the process (`finish`), wait for it (it may still be writing the Data Docs of its last
+        answer); stopped by PID if it does not end."""
         self.finish()
         if self.proc.poll() is None:
             try:
@@ -105,25 +113,46 @@ class ValidatorProcess:
         self.close()
 
 
+_spare: list[ValidatorProcess] = []  # at most one, started ahead by `prestart`
+
+
+def prestart() -> None:
+    """Start a validation process now, for this process's coming run to `take`: the command line calls
+    this before it imports Prefect and starts the flow run (about two seconds), so the import of Great
+    Expectations is done by the time a small run asks. `drop_spare` ends it if the run does not take it."""
+    if not _spare:
+        _spare.append(ValidatorProcess())
+
+
+def drop_spare() -> None:
+    """End a prestarted process nobody took (a run with nothing to do, or one that validates in-process)."""
+    while _spare:
+        _spare.pop().close()
+
+
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Import Great Expectations (in a thread: a request is read meanwhile, so its sender is not kept
     waiting), then answer validation requests until EOF."""
     importer = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
     importer.start()  # the point of this process: imported before it is asked
-    from expectations.validate import run_checks
+    from expectations.validate import build_docs, check_suites
 
     while True:
         try:
-            args = pickle.load(requests)
+            checks, context, docs_dir = pickle.load(requests)
         except EOFError:
             return
         importer.join()
+        ctx = None
         try:
-            answer = ("ok", run_checks(*args))
+            validation, ctx = check_suites(checks, context)
+            answer = ("ok", validation)
         except Exception:  # noqa: BLE001 - sent back whole, raised in the flow process
             answer = ("error", traceback.format_exc())
         pickle.dump(answer, answers, protocol=5)
         answers.flush()
+        if ctx is not None and docs_dir is not None:  # after the answer: the flow publishes meanwhile
+            build_docs(ctx, docs_dir)
 
 
 if __name__ == "__main__":

@@ -140,7 +140,17 @@ def plan_checks(tables: dict[str, pl.DataFrame | pl.LazyFrame], only_episodes: s
 
 
 def run_checks(checks: list[Check], context: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> Validation:
-    """Great Expectations over the planned checks (`context`: the tables helper columns read)."""
+    """Great Expectations over the planned checks (`context`: the tables helper columns read), then
+    their Data Docs into `docs_dir`."""
+    validation, ctx = check_suites(checks, context)
+    if docs_dir is not None:
+        build_docs(ctx, docs_dir)
+    return validation
+
+
+def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple[Validation, object]:
+    """`run_checks` without the Data Docs: the verdict, and the GX context that holds the results
+    (`build_docs` renders them; the validation process does that after it has answered)."""
     import great_expectations as gx  # lazy: seconds to import
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -163,9 +173,7 @@ def run_checks(checks: list[Check], context: dict[str, pl.DataFrame], docs_dir: 
                 if not r.success:
                     _blame(df, r, f"{check.table}: {_label(r)}", bad_eps, bad_files)
         rows += _combine(per_batch)
-    if docs_dir is not None:
-        _build_docs(ctx, docs_dir)
-    return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files)
+    return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files), ctx
 
 
 def _columns_for(expectations: list[tuple[str, dict]], table: pl.DataFrame) -> list[str]:
@@ -242,7 +250,7 @@ def _blame(df: pl.DataFrame, r, label: str, bad_eps: dict, bad_files: dict) -> N
         target[value] = f"{target[value]}; {label}" if value in target else label
 
 
-def _build_docs(ctx, docs_dir: Path) -> None:
+def build_docs(ctx, docs_dir: Path) -> None:
     """Data Docs HTML into the warehouse's docs folder (renders unstyled offline: CDN assets)."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     try:

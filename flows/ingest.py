@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from expectations.process import ValidatorProcess
+from expectations.process import ValidatorProcess, drop_spare
 from expectations.suites import checks_key
 from expectations.validate import Validation, validate
 from expectations.validate import preload as preload_gx
@@ -127,8 +127,9 @@ def _early_validator(params: IngestParams, layout: Layout, n_files: int, stack: 
     """The validation process, started before the plan (whose index takes a while to read at 10^4
     files), unless the run is sure to read more than a batch: a first run (or a rescan) reads all."""
     if not params.validate_data or ((params.rescan or not has_index(layout)) and n_files > params.batch_size):
+        drop_spare()  # (one the command line started ahead, before it knew)
         return None
-    return stack.enter_context(ValidatorProcess())
+    return stack.enter_context(ValidatorProcess.take())
 
 
 def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | None,
@@ -144,7 +145,7 @@ def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | Non
             gx.close()
         preload_gx()
         return None
-    return gx or stack.enter_context(ValidatorProcess())
+    return gx or stack.enter_context(ValidatorProcess.take())
 
 
 @task(name="export-parquet", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -11,6 +11,7 @@ import polars as pl
 from transforms import dedup
 from transforms.entities import find_mentions
 from transforms.merge import Merged, Version, merge_episode
+from transforms.parsers.base import TranscriptMeta
 from transforms.text_rules import fix_text
 from transforms.schemas import (
     CHAPTERS, EPISODE_VERSIONS, EPISODES, MENTIONS, SEGMENTS, SPEAKERS, VERSION_LINKS,
@@ -38,13 +39,23 @@ def file_signatures(segments: dict[str, pl.DataFrame]) -> dict[str, pl.Series]:
     return {fid: hs for fid, hs in zip(per_file["file_id"], per_file["h"])}
 
 
-def file_table(metas: dict[str, object]) -> pl.DataFrame:
-    """file_id -> TranscriptMeta, as the frame of metadata signals grouping uses."""
-    return pl.DataFrame(
+FILE_SIGNALS = {"file_id": pl.String, "video_id": pl.String, "show": pl.String, "episode_number": pl.Int32}
+
+
+def file_table(metas: Mapping[str, TranscriptMeta | str | None]) -> pl.DataFrame:
+    """file_id -> TranscriptMeta, or its JSON text (as the staged-file index keeps it: read here in
+    one vectorised pass instead of parsing each), as the frame of metadata signals grouping uses."""
+    parsed = pl.DataFrame(
         [{"file_id": fid, "video_id": m.video_id, "show": m.show, "episode_number": m.episode_number}
-         for fid, m in metas.items()],
-        schema={"file_id": pl.String, "video_id": pl.String, "show": pl.String, "episode_number": pl.Int32},
-    )
+         for fid, m in metas.items() if m is not None and not isinstance(m, str)], schema=FILE_SIGNALS)
+    texts = {fid: m for fid, m in metas.items() if m is None or isinstance(m, str)}
+    if not texts:
+        return parsed
+    meta = pl.col("meta")
+    return pl.concat([parsed, pl.DataFrame({"file_id": list(texts), "meta": list(texts.values())},
+                                           schema={"file_id": pl.String, "meta": pl.String}).select(
+        "file_id", *(meta.str.json_path_match(f"$.{name}").cast(dtype).alias(name)
+                     for name, dtype in FILE_SIGNALS.items() if name != "file_id"))])
 
 
 def group_versions(versions: list[Version], prior: dict[str, str] | None = None,

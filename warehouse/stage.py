@@ -49,6 +49,20 @@ class Staged:
     segments_path: str | None = None  # cleaned segments (Parquet) in the per-file cache
     warnings: list[dict] = field(default_factory=list)
     n_rejects: int = 0  # segments cleaning removed; their rows (seq, rule, reason, content) are in the cache
+    meta_json: str | None = None  # `meta` as the staged-file index keeps it, parsed only when asked (`metadata`)
+
+    @property
+    def metadata(self) -> TranscriptMeta | None:
+        """The file's metadata, parsed from the index's JSON on first use: a run at 10^4 files needs
+        only the grouping signals of most files (`grouping_meta`), and parsing all cost ~0.2 s."""
+        if self.meta is None and self.meta_json is not None:
+            self.meta = _meta_from_json(self.meta_json)
+        return self.meta
+
+    @property
+    def grouping_meta(self) -> TranscriptMeta | str | None:
+        """The metadata, or its JSON text while it is not parsed (transforms.build.file_table reads either)."""
+        return self.meta if self.meta is not None or self.meta_json is None else self.meta_json
 
     @property
     def rejects_path(self) -> Path | None:
@@ -61,7 +75,7 @@ class Staged:
         if self.status != "loaded" or self.segments_path is None:
             return None
         segments = CLEAN_SEGMENTS.conform(pl.read_parquet(self.segments_path))
-        return Version(self.file_id, self.format, self.kind, self.meta, segments)
+        return Version(self.file_id, self.format, self.kind, self.metadata, segments)
 
     def light(self) -> "Staged":
         """A copy without signatures or warnings: what a merge worker needs."""
@@ -199,14 +213,20 @@ def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
     if staged.status != "loaded":
         staged.reason = result["reason"]
         return staged
-    meta = dict(result["meta"])
-    meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
     staged.kind = result["kind"]
     staged.warnings = result["warnings"]
     staged.n_rejects = result["n_rejects"]
-    staged.meta, staged.n_segments, staged.sigs = TranscriptMeta(**meta), result["n_segments"], result["sigs"]
+    staged.meta, staged.n_segments, staged.sigs = _meta_of(result["meta"]), result["n_segments"], result["sigs"]
     staged.segments_path = str(folder / "segments.parquet")
     return staged
+
+
+def _meta_of(fields: dict) -> TranscriptMeta:
+    return TranscriptMeta(**(fields | {"chapters": [Chapter(**c) for c in fields["chapters"]]}))
+
+
+def _meta_from_json(text: str) -> TranscriptMeta:
+    return _meta_of(json.loads(text))
 
 
 # -- the staged-file index: files whose path, size and mtime are unchanged are not read again ------------
@@ -250,14 +270,10 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
              "status", "reason", "meta", "n_segments", "segments_path", "warnings", "n_rejects")
     for (abs_path, size, mtime_ns, path, file_id, size_bytes, archive_path, fmt, kind, status, reason, meta,
          n_segments, segments_path, warnings, n_rejects) in zip(*(rows[c].to_list() for c in names)):
-        if meta:
-            meta = json.loads(meta)
-            meta["chapters"] = [Chapter(**c) for c in meta["chapters"]]
         out[(abs_path, size, mtime_ns)] = Staged(
-            path, file_id, size_bytes, archive_path, fmt, kind, status, reason,
-            TranscriptMeta(**meta) if meta else None, n_segments, None,
+            path, file_id, size_bytes, archive_path, fmt, kind, status, reason, None, n_segments, None,
             os.path.join(root, segments_path) if segments_path else None,
-            [] if warnings == "[]" else json.loads(warnings), n_rejects)
+            [] if warnings == "[]" else json.loads(warnings), n_rejects, meta_json=meta or None)
     return out
 
 
@@ -295,7 +311,8 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
     rows = [{"abs_path": k[0], "size": k[1], "mtime_ns": k[2], "settings": settings, "path": s.path,
              "file_id": s.file_id, "size_bytes": s.size_bytes, "archive_path": s.archive_path, "format": s.format,
              "kind": s.kind, "status": s.status, "reason": s.reason,
-             "meta": json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
+             "meta": s.meta_json if s.meta_json is not None
+             else json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
              "n_segments": s.n_segments, "segments_path": _in_warehouse(layout, s.segments_path),
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "n_rejects": s.n_rejects}

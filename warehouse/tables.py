@@ -84,7 +84,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     else:
         sigs = {s.file_id: s.sigs for s in loaded}
         pairs = dedup.candidate_pairs_of(sigs)
-    grouping = group_signed(pairs, {s.file_id: s.meta for s in loaded}, sigs, prior_ids)
+    grouping = group_signed(pairs, {s.file_id: s.grouping_meta for s in loaded}, sigs, prior_ids)
     episodes: dict[str, list[Staged]] = {}
     for s in sorted(loaded, key=lambda s: s.file_id):  # members sorted by file id: input order never matters
         episodes.setdefault(grouping.episode_of[s.file_id], []).append(s)

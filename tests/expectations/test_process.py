@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from expectations import process
 from expectations.process import ValidatorProcess
 from expectations.validate import Check, validate
 from flows import ingest
@@ -71,3 +72,39 @@ def test_work_meanwhile_runs_while_the_process_validates(tmp_path: Path) -> None
         assert gx.validate(tables).results.equals(there.results)
         gx.finish()  # no more requests: it exits by itself
         assert gx.proc.wait(timeout=30) == 0
+
+
+def test_a_prestarted_process_is_taken_once_and_dropped_if_not_taken(tmp_path: Path) -> None:
+    """`tw run` starts the process before it imports Prefect; the flow takes that one (the same PID),
+    the next asks for a new one, and one nobody took is ended (a run with nothing to do)."""
+    process.prestart()
+    process.prestart()  # at most one waits
+    spare = process._spare[0]
+    taken = ValidatorProcess.take()
+    try:
+        assert taken is spare and not process._spare
+        fresh = ValidatorProcess.take()
+        assert fresh is not taken
+        fresh.close()
+        assert taken.validate(_tables(2)).results.equals(validate(_tables(2)).results)
+    finally:
+        taken.close()
+    process.prestart()
+    left = process._spare[0]
+    params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", batch_size=2)
+    with ExitStack() as stack:  # a first run of more than a batch validates in the flow's process: dropped
+        assert ingest._early_validator(params, Layout(params.warehouse_dir).ensure(), 3, stack) is None
+    assert not process._spare and left.proc.poll() is not None
+    process.prestart()
+    left = process._spare[0]
+    process.drop_spare()
+    assert not process._spare and left.proc.wait(timeout=30) == 0
+
+
+def test_data_docs_are_written_after_the_answer_and_before_close(tmp_path: Path) -> None:
+    """The process answers first and renders the Data Docs while the flow publishes; `close` waits
+    for them, so the docs are on disk when the run ends."""
+    with ValidatorProcess() as gx:
+        assert gx.validate(_tables(2), tmp_path / "docs").results.height
+    assert (tmp_path / "docs" / "index.html").exists()
+    assert list((tmp_path / "docs" / "validations").rglob("*.html"))  # the results' pages, not just an index

@@ -9,6 +9,7 @@ import polars as pl
 
 from flows.settings import load_glossary
 from tests.conftest import SAMPLE
+from transforms.build import file_table
 from transforms.clean import CleanOptions
 from warehouse.hash_index import _cached_sigs
 from warehouse.layout import Layout
@@ -27,8 +28,11 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
     assert load_index(layout, "other settings") == {}
     for p, s in zip(paths, staged):
         back = index[(str(p), *file_stat(p))]
+        # the metadata comes back as its JSON text, parsed when first asked for, into what was saved
+        assert back.meta is None and (back.meta_json is not None) == (s.meta is not None)
+        assert file_table({"f": back.grouping_meta}).equals(file_table({"f": s.meta})) or s.meta is None
         for field in ("path", "file_id", "size_bytes", "archive_path", "format", "kind", "status", "reason",
-                      "meta", "n_segments", "segments_path", "warnings", "n_rejects"):
+                      "metadata", "n_segments", "segments_path", "warnings", "n_rejects"):
             assert getattr(back, field) == getattr(s, field), (p.name, field)
         assert back.sigs is None  # signatures live in the hash index, not here
         if s.status == "loaded":  # ...and in the file cache, where the index can read them back
