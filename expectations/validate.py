@@ -159,6 +159,10 @@ def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple
     source = ctx.data_sources.add_pandas("staged")
     rows, bad_eps, bad_files = [], {}, {}
     for check in checks:
+        if _nothing_to_check(check):  # GX's answer is known: every rule holds for no rows (~25 ms a suite saved)
+            rows += [_row_of_no_rows(check.table, getattr(gx.expectations, cls).expectation_type, kw)
+                     for cls, kw in check.expectations]
+            continue
         # the suite is stored once, whole (adding expectations one by one saves it each time)
         suite = ctx.suites.add(gx.ExpectationSuite(
             name=check.suite, expectations=[getattr(gx.expectations, cls)(**kw) for cls, kw in check.expectations]))
@@ -174,6 +178,24 @@ def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple
                     _blame(df, r, f"{check.table}: {_label(r)}", bad_eps, bad_files)
         rows += _combine(per_batch)
     return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files), ctx
+
+
+def _nothing_to_check(check: Check) -> bool:
+    """An in-memory source without rows (a small table's rows all passed before, or it is empty)
+    under row-level rules only: each holds for every row, so for none. A rule about the table as a
+    whole (its row count, a key) is still asked of GX. (Such a check is left out of the Data Docs.)"""
+    return isinstance(check.source, pl.DataFrame) and check.source.is_empty() \
+        and not any(cls in TABLE_LEVEL for cls, _ in check.expectations)
+
+
+def _row_of_no_rows(table: str, expectation: str, kwargs: dict) -> dict:
+    """What GX reports for a row-level rule over no rows: success, nothing unexpected."""
+    return {"table_name": table, "expectation": expectation, "column_name": _column_of(kwargs),
+            "success": True, "unexpected_count": 0, "sample": None}
+
+
+def _column_of(kwargs: dict) -> str | None:
+    return kwargs.get("column") or kwargs.get("column_A") or ",".join(kwargs.get("column_list", [])) or None
 
 
 def _columns_for(expectations: list[tuple[str, dict]], table: pl.DataFrame) -> list[str]:
@@ -225,15 +247,14 @@ def _combine(rows: list[dict]) -> list[dict]:
 
 def _label(r) -> str:
     cfg = r.expectation_config
-    col = cfg.kwargs.get("column") or cfg.kwargs.get("column_A") or ",".join(cfg.kwargs.get("column_list", []))
+    col = _column_of(cfg.kwargs)
     return f"{cfg.type}({col})" if col else cfg.type
 
 
 def _row(table: str, r) -> dict:
     cfg, res = r.expectation_config, r.result
     sample = res.get("partial_unexpected_list") or res.get("observed_value")
-    return {"table_name": table, "expectation": cfg.type, "column_name": cfg.kwargs.get("column")
-            or cfg.kwargs.get("column_A") or ",".join(cfg.kwargs.get("column_list", [])) or None,
+    return {"table_name": table, "expectation": cfg.type, "column_name": _column_of(cfg.kwargs),
             "success": bool(r.success),
             "unexpected_count": res.get("unexpected_count"), "sample": None if r.success else str(sample)[:300]}
 

@@ -106,3 +106,22 @@ def test_rows_that_passed_before_are_skipped_keys_are_checked_whole() -> None:
         tables["episodes"], tables["episodes"].with_columns(pl.lit("ep_9").alias("episode_id"))]))).row_hashes)
     assert not gone.success and set(gone.bad_episodes) == {"ep_9"}
     assert "_episode_exists" in gone.bad_episodes["ep_9"]
+
+
+def test_a_check_of_no_rows_is_answered_as_gx_answers_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row-level rules over no rows (every small table's rows passed before) are not sent to GX; the
+    results are the ones GX gives for them. Rules about a whole table (keys, row counts) still run."""
+    from expectations import validate as module
+
+    tables = _tables(2)
+    passed = validate(tables).row_hashes
+    skipped: list[str] = []
+    real = module._nothing_to_check
+    monkeypatch.setattr(module, "_nothing_to_check", lambda c: real(c) and (skipped.append(c.suite) or True))
+    quick = validate(tables, passed=passed)
+    monkeypatch.setattr(module, "_nothing_to_check", lambda c: False)
+    full = validate(tables, passed=passed)
+    key = ["table_name", "expectation", "column_name"]  # (GX orders a suite's results as it likes)
+    assert quick.results.sort(key).equals(full.results.sort(key)) and quick.success == full.success
+    assert {"episodes", "speakers", "source_files"} <= set(skipped)  # nothing new in them: GX not asked
+    assert not any(s.endswith(".table") for s in skipped)  # keys and row counts: still asked of GX
