@@ -277,7 +277,9 @@ def build_docs(ctx, docs_dir: Path) -> None:
     try:
         ctx.add_data_docs_site(site_name="warehouse", site_config={
             "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            # (GX takes only an absolute folder: a relative one, as `make run` names the warehouse, failed)
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(docs_dir.resolve())},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
         ctx.build_data_docs(site_names=["warehouse"])

@@ -101,10 +101,12 @@ def test_a_prestarted_process_is_taken_once_and_dropped_if_not_taken(tmp_path: P
     assert not process._spare and left.proc.wait(timeout=30) == 0
 
 
-def test_data_docs_are_written_after_the_answer_and_before_close(tmp_path: Path) -> None:
+def test_data_docs_are_written_after_the_answer_and_before_close(tmp_path: Path, monkeypatch) -> None:
     """The process answers first and renders the Data Docs while the flow publishes; `close` waits
-    for them, so the docs are on disk when the run ends."""
+    for them, so the docs are on disk when the run ends. The folder may be relative (`make run`
+    names the warehouse `data/warehouse`): GX wants an absolute one."""
+    monkeypatch.chdir(tmp_path)
     with ValidatorProcess() as gx:
-        assert gx.validate(_tables(2), tmp_path / "docs").results.height
-    assert (tmp_path / "docs" / "index.html").exists()
-    assert list((tmp_path / "docs" / "validations").rglob("*.html"))  # the results' pages, not just an index
+        assert gx.validate(_tables(2), Path("wh") / "docs").results.height
+    assert (tmp_path / "wh" / "docs" / "index.html").exists() and not (tmp_path / "wh" / "docs" / "ERROR.txt").exists()
+    assert list((tmp_path / "wh" / "docs" / "validations").rglob("*.html"))  # the results' pages, not just an index
