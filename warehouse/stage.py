@@ -56,7 +56,7 @@ class Staged:
         """The file's metadata, parsed from the index's JSON on first use: a run at 10^4 files needs
         only the grouping signals of most files (`grouping_meta`), and parsing all cost ~0.2 s."""
         if self.meta is None and self.meta_json is not None:
-            self.meta = _meta_from_json(self.meta_json)
+            self.meta = _meta_of(json.loads(self.meta_json))
         return self.meta
 
     @property
@@ -223,10 +223,6 @@ def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
 
 def _meta_of(fields: dict) -> TranscriptMeta:
     return TranscriptMeta(**(fields | {"chapters": [Chapter(**c) for c in fields["chapters"]]}))
-
-
-def _meta_from_json(text: str) -> TranscriptMeta:
-    return _meta_of(json.loads(text))
 
 
 # -- the staged-file index: files whose path, size and mtime are unchanged are not read again ------------
