@@ -195,7 +195,12 @@ def _save_cache(layout: Layout, key: str, file_id: str, result: dict) -> None:
     if final.exists():
         shutil.rmtree(tmp, ignore_errors=True)
         return
-    os.replace(tmp, final)
+    try:
+        os.replace(tmp, final)
+    except OSError:  # (a folder is not replaced if not empty)
+        if not final.exists():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)  # another worker staged the same bytes meanwhile (an exact copy)
 
 
 def _load_cache(layout: Layout, key: str, file_id: str) -> dict | None:

@@ -79,3 +79,27 @@ def test_unchanged_rows_are_copied_and_equal_a_full_rewrite(tmp_path: Path) -> N
     save_index(layout, key, moved + entries[3:])  # every row serialised again
     assert copied.equals(pl.read_parquet(layout.root / "staged.parquet").sort("abs_path"))
     assert copied.height == len(paths) and copied.filter(pl.col("path").str.starts_with("sub/")).height == 3
+
+
+def test_two_workers_caching_the_same_bytes_at_once(tmp_path: Path, monkeypatch) -> None:
+    """Exact copies in two batches are staged by two workers at once: the one that renames its cache
+    folder second finds the folder there (and not empty) and keeps it, rather than failing its batch."""
+    import os
+    import shutil
+
+    import warehouse.stage as stage
+
+    layout = Layout(tmp_path / "wh").ensure()
+    real = os.replace
+
+    def other_worker_first(src, dst):  # the other worker's folder (the same content) lands just before ours
+        if Path(src).is_dir() and not Path(dst).exists():
+            shutil.copytree(src, dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(stage.os, "replace", other_worker_first)
+    (staged,) = stage_files([(SAMPLE / "002_d30b93859025e2dd.txt", "002.txt")], layout,
+                            CleanOptions(), None)
+    assert staged.status == "loaded" and staged.version.segments.height == staged.n_segments > 0
+    folder = Path(staged.segments_path).parent
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # our temporary folder is gone
