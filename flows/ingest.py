@@ -24,7 +24,7 @@ from expectations.suites import checks_key
 from expectations.validate import Validation, validate
 from expectations.validate import preload as preload_gx
 from flows import progress
-from flows.runners import OnDemand
+from flows.runners import OnDemand, offload
 from flows.settings import IngestParams, load_glossary
 from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
@@ -51,10 +51,11 @@ def discover_files(input_dir: Path) -> list[Path]:
 # The two tasks that go to workers wrap module-level functions under their own names, so that Dask
 # (which pickles the function by reference) finds the very same object on the other side.
 def _stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: CleanOptions,
-                glossary: pl.DataFrame | None, index: int) -> list[Staged]:
-    """Archive raw bytes first, then sniff, parse and clean each file (cached by content)."""
+                glossary: pl.DataFrame | None, index: int, pool: str | None = None) -> list[Staged]:
+    """Archive raw bytes first, then sniff, parse and clean each file (cached by content); in the
+    run's worker pool if it has one here (`flows.runners.offload`)."""
     logger = get_run_logger()
-    out = stage_files([(p, relative_path(p, input_dir)) for p in paths], layout, options, glossary)
+    out = offload(pool, stage_files, [(p, relative_path(p, input_dir)) for p in paths], layout, options, glossary)
     for s in out:
         if s.status != "loaded":
             logger.warning("quarantined %s: %s", s.path, s.reason)
@@ -62,10 +63,10 @@ def _stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: Cl
 
 
 def _merge_chunk(jobs: MergeJobs, links: pl.DataFrame, glossary: pl.DataFrame | None, layout: Layout,
-                 index: int) -> list[dict[str, pl.DataFrame]]:
+                 index: int, pool: str | None = None) -> list[dict[str, pl.DataFrame]]:
     """Align and merge the versions of a chunk of episodes (each independent of the others); the
-    episodes go to the episode cache from here and only their small tables come back."""
-    return merge_serial(jobs, links, glossary, layout)
+    episodes go to the episode cache from where this runs and only their small tables come back."""
+    return offload(pool, merge_serial, jobs, links, glossary, layout)
 
 
 stage_batch = task(name="stage-batch", retries=1, task_run_name="stage-batch-{index}",
@@ -74,10 +75,10 @@ merge_chunk = task(name="merge-episodes", retries=1, task_run_name="merge-episod
                    cache_policy=NO_CACHE)(_merge_chunk)
 
 
-# Starting workers costs seconds of CPU each (every one imports Prefect and polars) and a few hundred MB;
-# merging an episode costs about a tenth of a second. A rebuild pass of a few dozen episodes (files
-# quarantined by validation) is merged here rather than starting a pool again for it.
-START_POOL_JOBS = 64
+# Starting the workers costs ~0.5 s (each imports polars and the transforms) and a few hundred MB;
+# merging an episode costs 20-50 ms. A rebuild pass of a few episodes (files quarantined by
+# validation) is merged here rather than starting a pool again for it.
+START_POOL_JOBS = 32
 
 
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
@@ -89,11 +90,12 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
         if pool is None or len(jobs) < (8 if pool.running else START_POOL_JOBS):
             return merge_serial(jobs, links, gloss, lay)
         runner = pool.get()
-        # two chunks per worker, at most 64 episodes each: every task costs a context hydration in the worker
+        # two chunks per worker (one finishing early takes another), at most 64 episodes each (memory)
         size = max(1, min(64, len(jobs) // (2 * pool.workers)))
         futures = [runner.submit(merge_chunk, parameters={"jobs": jobs[i:i + size],
                                                           "links": _links_of(links, jobs[i:i + size]),
-                                                          "glossary": gloss, "layout": lay, "index": i // size})
+                                                          "glossary": gloss, "layout": lay, "index": i // size,
+                                                          "pool": pool.pool})
                    for i in range(0, len(jobs), size)]
         out = [frames for f in futures for frames in f.result()]  # one stacked dict per chunk
         pool.release()  # the rest of the run is in this process: the workers' memory is given back
@@ -361,7 +363,8 @@ def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: 
         return staged
     runner = pool.get()
     futures = [runner.submit(stage_batch, parameters={"paths": batch, "input_dir": params.input_dir, "layout": layout,
-                                                      "options": options, "glossary": glossary, "index": i})
+                                                      "options": options, "glossary": glossary, "index": i,
+                                                      "pool": pool.pool})
                for i, batch in enumerate(batches)]
     for f in futures:  # in submission order, so the result does not depend on scheduling
         staged += (out := f.result())

@@ -1,18 +1,43 @@
-"""The task runner a run's parallel steps use: a setting (`IngestParams.task_runner`), not a code fork.
+"""Where a run's parallel steps go: a setting (`IngestParams.task_runner`), not a code fork.
 
-processes  local process pool, one worker per core (the default: parsing and merging are CPU-bound)
-threads    a thread pool (cheap start; polars releases the GIL, Python rules do not)
-dask       prefect-dask: a LocalCluster of `workers` processes, or an existing scheduler at `dask_address`
+processes  the tasks run in threads of the flow process, and each hands its work (a pure function of
+           warehouse/ and transforms/) to a local pool of `workers` processes (the default: parsing
+           and merging are CPU-bound)
+threads    a thread pool, the work done in the thread (cheap start; polars releases the GIL, Python
+           rules do not)
+dask       prefect-dask: a LocalCluster of `workers` processes, or an existing scheduler at `dask_address`;
+           the tasks themselves run on the Dask workers
+
+Why `processes` is not Prefect's ProcessPoolTaskRunner: its workers each import Prefect, re-create the
+run's context for every task (which loads every installed Prefect collection: prefect-dask imports
+dask.distributed) and talk to the API, ~3 s of CPU a worker before its first file and ~0.15 s a task;
+a plain worker imports polars and the transforms (~0.4 s). The task runs, their states and logs are
+still Prefect's, from the flow process, so the UI shows them as before.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
+from typing import TypeVar
 
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.settings import IngestParams
+
+T = TypeVar("T")
+
+# this process's worker pools, by key: a task gets the key (a string, which travels anywhere), and a
+# task that runs where the key is unknown (a Dask worker, a thread runner) does its work itself
+_pools: dict[str, ProcessPoolExecutor] = {}
+_sizes: dict[str, int] = {}
+_lock = threading.Lock()
 
 
 def worker_count(params: IngestParams) -> int:
@@ -28,21 +53,60 @@ def make_runner(params: IngestParams) -> TaskRunner:
             return DaskTaskRunner(address=params.dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": n, "threads_per_worker": 1, "processes": True,
                                               "dashboard_address": None})
-    if params.task_runner == "threads":
-        return ThreadPoolTaskRunner(max_workers=n)
-    return ProcessPoolTaskRunner(max_workers=n)
+    return ThreadPoolTaskRunner(max_workers=n)  # (processes: the threads wait on the worker pool)
+
+
+def start_pool(workers: int) -> str:
+    """A pool of `workers` processes (spawned: the flow process has threads, which fork would copy
+    half-way); returns its key for `offload`."""
+    key = uuid.uuid4().hex
+    with _lock:
+        _pools[key], _sizes[key] = _new_pool(workers), workers
+    return key
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def stop_pool(key: str) -> None:
+    with _lock:
+        pool, _ = _pools.pop(key, None), _sizes.pop(key, None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def offload(key: str | None, fn: Callable[..., T], *args: object) -> T:
+    """`fn(*args)` in the worker pool `key` if this process has it, else here.
+
+    A pool whose worker died (killed for memory, say) is replaced before the error goes up, so the
+    task's retry runs on live workers.
+    """
+    pool = _pools.get(key) if key is not None else None
+    if pool is None:
+        return fn(*args)
+    try:
+        return pool.submit(fn, *args).result()
+    except BrokenProcessPool:
+        with _lock:
+            if _pools.get(key) is pool:
+                _pools[key] = _new_pool(_sizes[key])
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 class OnDemand:
-    """The run's task runner, started the first time a step has enough work to share out, and
-    released when the parallel steps are done (its workers' memory is then given back).
+    """The run's task runner (and, for `processes`, its worker pool), started the first time a step
+    has enough work to share out, and released when the parallel steps are done (the workers' memory
+    is then given back).
 
-    A run with nothing much new (one new file, a touched file) then never pays for starting a pool.
+    A run with nothing much new (one new file, a touched file) then never pays for starting workers.
     """
 
     def __init__(self, params: IngestParams, stack: ExitStack) -> None:
         self.params, self.runner = params, None
         self.workers = worker_count(params)
+        self.pool: str | None = None  # the worker pool's key (`processes` only): tasks pass it to `offload`
         self._own: ExitStack | None = None
         stack.callback(self.release)
 
@@ -50,6 +114,9 @@ class OnDemand:
         if self.runner is None:
             self._own = ExitStack()
             self.runner = self._own.enter_context(make_runner(self.params))
+            if self.params.task_runner == "processes":
+                self.pool = start_pool(self.workers)
+                self._own.callback(stop_pool, self.pool)
         return self.runner
 
     @property
@@ -58,6 +125,6 @@ class OnDemand:
 
     def release(self) -> None:
         """Stop the workers (a later `get` starts new ones)."""
-        own, self._own, self.runner = self._own, None, None
+        own, self._own, self.runner, self.pool = self._own, None, None, None
         if own is not None:
             own.close()

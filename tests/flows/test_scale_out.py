@@ -44,11 +44,17 @@ def serial(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict
 
 @pytest.mark.parametrize("runner", ["processes", "dask"])
 def test_parallel_runs_give_the_serial_tables(runner: str, corpus: Path, serial: tuple[dict, Path],
-                                              tmp_path: Path) -> None:
+                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.runners
+
+    pools = []  # the processes runner's worker pools (Dask has its own workers)
+    real = flows.runners.start_pool
+    monkeypatch.setattr(flows.runners, "start_pool", lambda n: pools.append(n) or real(n))
     base, base_wh = serial
     wh, export = tmp_path / "wh", tmp_path / "export"
     summary = ingest(IngestParams(input_dir=corpus, warehouse_dir=wh, batch_size=3, task_runner=runner, workers=2,
                                   parquet_url=f"file://{export}", report=False))
+    assert pools == ([2] if runner == "processes" else [])  # one pool for staging and merging
     assert summary["files_seen"] > 14 and summary["episodes"] == base["episodes"] == 14
     assert summary["episodes_rebuilt"] >= 8  # enough episodes that merging went to the pool too
     assert _tables(wh) == _tables(base_wh)
