@@ -10,7 +10,7 @@ import polars as pl
 
 from transforms import dedup
 from transforms.entities import find_mentions
-from transforms.merge import Merged, Version, merge_episode
+from transforms.merge import Merged, Version, merge_episode, words_of_versions
 from transforms.parsers.base import TranscriptMeta
 from transforms.text_rules import fix_text
 from transforms.schemas import (
@@ -128,10 +128,11 @@ def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]]) -> dict[st
 
 
 def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
-                   glossary: pl.DataFrame | None = None, with_mentions: bool = True) -> dict[str, pl.DataFrame]:
-    """One episode: merge, then its rows in every episode-level table (mentions left out if asked:
-    `many_episode_tables` finds them for many episodes in one pass)."""
-    merged = merge_episode(versions)
+                   glossary: pl.DataFrame | None = None, with_mentions: bool = True,
+                   words: dict | None = None) -> dict[str, pl.DataFrame]:
+    """One episode: merge, then its rows in every episode-level table (mentions left out if asked,
+    and `words` given: `many_episode_tables` finds both for many episodes in one pass)."""
+    merged = merge_episode(versions, words=words)
     segs = SEGMENTS.conform(pl.DataFrame(merged.segments, infer_schema_length=None)
                             .with_columns(pl.lit(eid).alias("episode_id")))
     return {
@@ -144,10 +145,21 @@ def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
     }
 
 
+WORDS_EPISODES = 8  # episodes whose versions' words are found in one query
+
+
 def many_episode_tables(jobs: list[tuple[str, list[Version]]], links: pl.DataFrame,
                         glossary: pl.DataFrame | None = None) -> list[dict[str, pl.DataFrame]]:
-    """`episode_tables` for several episodes, with one entity-matching pass over all their segments."""
-    out = [episode_tables(eid, versions, links, glossary, with_mentions=False) for eid, versions in jobs]
+    """`episode_tables` for several episodes, with one word-splitting pass per few episodes' versions
+    and one entity-matching pass over all their segments."""
+    out = []
+    for i in range(0, len(jobs), WORDS_EPISODES):  # (a few at a time: a version's words take MBs as lists)
+        part = jobs[i:i + WORDS_EPISODES]
+        versions = [v for _, vs in part for v in vs]
+        # (file ids are content hashes, one file per episode; words are found per episode otherwise)
+        words = words_of_versions(versions) if len({v.file_id for v in versions}) == len(versions) else None
+        out += [episode_tables(eid, versions, links, glossary, with_mentions=False, words=words)
+                for eid, versions in part]
     if glossary is None or not out:
         return out
     found = mentions(pl.concat([o["segments"] for o in out]), glossary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from transforms.merge import Version, _words
+from transforms.merge import Version, words_of_versions
 from transforms.words import explode_words, words_of_files
 
 
@@ -35,10 +35,23 @@ def test_many_files_in_one_query_equal_each_file_alone() -> None:
 
 
 def test_word_times_spread_each_segment_over_its_words() -> None:
-    w = _words(Version("a", "x", "human", None, A))
+    w = words_of_versions([Version("a", "x", "human", None, A)])["a"]
     assert w.tok == ["hello", "there", "old", "friend", "clocks", "went", "back", "here", "no", "times", "at", "all"]
     assert w.seq == [0, 0, 0, 0, 2, 2, 2, 2, 3, 3, 3, 3]
     assert w.di == [0, 1, 2, 3, 0, 2, 3, 4, 0, 1, 2, 3]  # "--" is a display token without a word
     assert w.speaker == ["Lex"] * 4 + ["Dylan"] * 8
     # 4 words over 0-4 s; the reversed span keeps only its start; no start, no time
     assert w.time[:4] == pytest.approx([0.0, 1.0, 2.0, 3.0]) and w.time[4:] == [5.0, None, None, None] + [None] * 4
+
+
+def test_many_versions_in_one_query_equal_each_version_alone() -> None:
+    """Merging finds the words of a few episodes' versions at once: the same words, times and speakers."""
+    shifted = A.with_columns(pl.col("start_s") + 100, pl.col("end_s") + 100, pl.col("speaker").str.to_uppercase())
+    versions = [Version("a", "x", "human", None, A), Version("empty", "x", "human", None, A.head(0)),
+                Version("b", "x", "human", None, B), Version("c", "x", "human", None, shifted)]
+    together = words_of_versions(versions)
+    assert list(together) == ["a", "empty", "b", "c"]
+    for v in versions:
+        assert together[v.file_id] == words_of_versions([v])[v.file_id]
+    assert together["empty"].tok == [] and together["c"].time[:4] == pytest.approx([100.0, 101.0, 102.0, 103.0])
+    assert together["c"].speaker[:4] == ["LEX"] * 4 and words_of_versions([]) == {}
