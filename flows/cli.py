@@ -39,6 +39,7 @@ def run(
     """Ingest a folder into the warehouse (a Prefect flow run; local temporary server if none is set)."""
     from expectations.process import drop_spare, prestart
     from flows import progress
+    from warehouse.archive import count_files
     from warehouse.stage import has_index
 
     params = IngestParams(input_dir=input_dir, warehouse_dir=warehouse, drop_fillers=not keep_fillers,
@@ -50,8 +51,9 @@ def run(
     try:
         with writer_lock(Layout(warehouse), wait):  # fail fast, before a flow run starts, if busy
             pass
-        if params.validate_data and not rescan and has_index(Layout(warehouse)):
-            prestart()  # a run on top of a warehouse: its validation process imports GX while Prefect starts
+        if params.validate_data and (not rescan and has_index(Layout(warehouse))
+                                     or count_files(input_dir, params.gx_process_files + 1) <= params.gx_process_files):
+            prestart()  # a run that validates in a process of its own: it imports GX while Prefect starts
         from flows.ingest import ingest  # (Prefect: seconds)
 
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

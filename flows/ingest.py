@@ -127,8 +127,9 @@ def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: s
 
 def _early_validator(params: IngestParams, layout: Layout, n_files: int, stack: ExitStack) -> ValidatorProcess | None:
     """The validation process, started before the plan (whose index takes a while to read at 10^4
-    files), unless the run is sure to read more than a batch: a first run (or a rescan) reads all."""
-    if not params.validate_data or ((params.rescan or not has_index(layout)) and n_files > params.batch_size):
+    files), unless the run is sure to read more than `gx_process_files`: a first run (or a rescan)
+    reads all."""
+    if not params.validate_data or ((params.rescan or not has_index(layout)) and n_files > params.gx_process_files):
         drop_spare()  # (one the command line started ahead, before it knew)
         return None
     return stack.enter_context(ValidatorProcess.take())
@@ -136,13 +137,15 @@ def _early_validator(params: IngestParams, layout: Layout, n_files: int, stack: 
 
 def _validator(params: IngestParams, plan: StagePlan, gx: ValidatorProcess | None,
                stack: ExitStack) -> ValidatorProcess | None:
-    """Where the tables will be validated, once the plan is known: a run with more than one batch of
-    files to read stages in worker processes, so this process is free to import Great Expectations in
-    a thread (and `gx`, a process started early for it, is stopped); a smaller one keeps this process
-    busy throughout, so a process of its own validates (`gx`, or one started now)."""
+    """Where the tables will be validated, once the plan is known: a run that reads more than
+    `gx_process_files` files (a large first run) imports Great Expectations in a thread of this
+    process while its workers stage, and validates here (`gx`, a process started early, is stopped:
+    the large tables are not held twice); a smaller one validates in a process of its own (`gx`, or
+    one started now), which imported GX on the other core from the start of the run (`tw run` starts
+    it before it imports Prefect), so the import overlaps the run's start and its CPU-bound steps less."""
     if not params.validate_data:
         return None
-    if len(plan.todo) > params.batch_size:
+    if len(plan.todo) > params.gx_process_files:
         if gx is not None:
             gx.close()
         preload_gx()

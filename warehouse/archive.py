@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from warehouse.layout import Layout
@@ -39,8 +41,15 @@ def read_archived(layout: Layout, file_id: str) -> bytes:
 
 def discover(input_dir: Path) -> list[Path]:
     """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted."""
-    out = []
+    return sorted(_walk(input_dir))
+
+
+def count_files(input_dir: Path, limit: int) -> int:
+    """How many files `discover` would find, counting no further than `limit`."""
+    return sum(1 for _ in itertools.islice(_walk(input_dir), limit))
+
+
+def _walk(input_dir: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(input_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        out.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
-    return sorted(out)
+        yield from (Path(dirpath) / f for f in filenames if not f.startswith("."))

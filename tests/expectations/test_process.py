@@ -36,10 +36,10 @@ def test_same_results_as_in_process_and_errors_come_back_named(tmp_path: Path) -
     assert proc.poll() is not None  # ended with the block
 
 
-def test_a_few_new_files_validate_in_a_process_many_in_a_thread(tmp_path: Path, monkeypatch) -> None:
+def test_a_few_files_to_read_validate_in_a_process_many_in_a_thread(tmp_path: Path, monkeypatch) -> None:
     started: list[str] = []
     monkeypatch.setattr(ingest, "preload_gx", lambda: started.append("thread"))
-    params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", batch_size=2)
+    params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", gx_process_files=2)
     layout = Layout(params.warehouse_dir).ensure()
     few_files = ingest.StagePlan("k", {}, {}, [tmp_path / "a", tmp_path / "b"])
     many_files = ingest.StagePlan("k", {}, {}, [tmp_path / n for n in "abc"])
@@ -91,8 +91,8 @@ def test_a_prestarted_process_is_taken_once_and_dropped_if_not_taken(tmp_path: P
         taken.close()
     process.prestart()
     left = process._spare[0]
-    params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", batch_size=2)
-    with ExitStack() as stack:  # a first run of more than a batch validates in the flow's process: dropped
+    params = IngestParams(input_dir=tmp_path, warehouse_dir=tmp_path / "wh", gx_process_files=2)
+    with ExitStack() as stack:  # a first run of more than gx_process_files validates in the flow's process: dropped
         assert ingest._early_validator(params, Layout(params.warehouse_dir).ensure(), 3, stack) is None
     assert not process._spare and left.proc.poll() is not None
     process.prestart()
