@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.settings import IngestParams, from_env
+from flows.settings import IngestParams, from_env, validates_apart
 from warehouse.layout import Layout
 
 app = typer.Typer(help="Transcript warehouse: ingest raw transcripts, query the clean tables.",
@@ -51,9 +51,8 @@ def run(
     try:
         with writer_lock(Layout(warehouse), wait):  # fail fast, before a flow run starts, if busy
             pass
-        if params.validate_data and (not rescan and has_index(Layout(warehouse))
-                                     or count_files(input_dir, params.gx_process_files + 1) <= params.gx_process_files):
-            prestart()  # a run that validates in a process of its own: it imports GX while Prefect starts
+        if validates_apart(params, has_index(Layout(warehouse)), count_files(input_dir, params.gx_process_files + 1)):
+            prestart()  # its validation process imports GX while Prefect starts
         from flows.ingest import ingest  # (Prefect: seconds)
 
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -25,7 +25,7 @@ from expectations.validate import Validation, validate
 from expectations.validate import preload as preload_gx
 from flows import progress
 from flows.runners import OnDemand, offload
-from flows.settings import IngestParams, load_glossary
+from flows.settings import IngestParams, load_glossary, validates_apart
 from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
 from warehouse import state
@@ -127,9 +127,8 @@ def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: s
 
 def _early_validator(params: IngestParams, layout: Layout, n_files: int, stack: ExitStack) -> ValidatorProcess | None:
     """The validation process, started before the plan (whose index takes a while to read at 10^4
-    files), unless the run is sure to read more than `gx_process_files`: a first run (or a rescan)
-    reads all."""
-    if not params.validate_data or ((params.rescan or not has_index(layout)) and n_files > params.gx_process_files):
+    files), if the run validates apart (`flows.settings.validates_apart`)."""
+    if not validates_apart(params, has_index(layout), n_files):
         drop_spare()  # (one the command line started ahead, before it knew)
         return None
     return stack.enter_context(ValidatorProcess.take())

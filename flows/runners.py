@@ -35,8 +35,7 @@ T = TypeVar("T")
 
 # this process's worker pools, by key: a task gets the key (a string, which travels anywhere), and a
 # task that runs where the key is unknown (a Dask worker, a thread runner) does its work itself
-_pools: dict[str, ProcessPoolExecutor] = {}
-_sizes: dict[str, int] = {}
+_pools: dict[str, tuple[ProcessPoolExecutor, int]] = {}  # key -> (pool, its number of workers)
 _lock = threading.Lock()
 
 
@@ -61,7 +60,7 @@ def start_pool(workers: int) -> str:
     half-way); returns its key for `offload`."""
     key = uuid.uuid4().hex
     with _lock:
-        _pools[key], _sizes[key] = _new_pool(workers), workers
+        _pools[key] = _new_pool(workers), workers
     return key
 
 
@@ -71,7 +70,7 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
 
 def stop_pool(key: str) -> None:
     with _lock:
-        pool, _ = _pools.pop(key, None), _sizes.pop(key, None)
+        pool, _ = _pools.pop(key, (None, 0))
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -82,15 +81,15 @@ def offload(key: str | None, fn: Callable[..., T], *args: object) -> T:
     A pool whose worker died (killed for memory, say) is replaced before the error goes up, so the
     task's retry runs on live workers.
     """
-    pool = _pools.get(key) if key is not None else None
+    pool, workers = _pools.get(key, (None, 0)) if key is not None else (None, 0)
     if pool is None:
         return fn(*args)
     try:
         return pool.submit(fn, *args).result()
     except BrokenProcessPool:
         with _lock:
-            if _pools.get(key) is pool:
-                _pools[key] = _new_pool(_sizes[key])
+            if _pools.get(key, (None,))[0] is pool:
+                _pools[key] = _new_pool(workers), workers
         pool.shutdown(wait=False, cancel_futures=True)
         raise
 

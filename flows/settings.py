@@ -40,6 +40,15 @@ class IngestParams(BaseModel):
         default=50, ge=0, description="Episode pages in the run's report (newest first; none: all)")
 
 
+def validates_apart(params: IngestParams, has_index: bool, n_files: int) -> bool:
+    """Whether a run validates in a process of its own (started early, so Great Expectations imports
+    while the run starts): unless it is sure to read more than `gx_process_files` files, as a first
+    run (no staged-file index) or a rescan of that many files is. Larger runs validate in the flow's
+    process (the big tables are not held twice). The command line asks before it imports Prefect."""
+    first_read = params.rescan or not has_index
+    return params.validate_data and not (first_read and n_files > params.gx_process_files)
+
+
 def from_env() -> IngestParams:
     """Defaults overridden by TW_* environment variables (the CLI and deployments use this)."""
     names = (("input_dir", "TW_INPUT_DIR"), ("warehouse_dir", "TW_WAREHOUSE_DIR"), ("task_runner", "TW_TASK_RUNNER"),

@@ -155,9 +155,7 @@ def many_episode_tables(jobs: list[tuple[str, list[Version]]], links: pl.DataFra
     out = []
     for i in range(0, len(jobs), WORDS_EPISODES):  # (a few at a time: a version's words take MBs as lists)
         part = jobs[i:i + WORDS_EPISODES]
-        versions = [v for _, vs in part for v in vs]
-        # (file ids are content hashes, one file per episode; words are found per episode otherwise)
-        words = words_of_versions(versions) if len({v.file_id for v in versions}) == len(versions) else None
+        words = words_of_versions([v for _, vs in part for v in vs])  # (a file is in one episode)
         out += [episode_tables(eid, versions, links, glossary, with_mentions=False, words=words)
                 for eid, versions in part]
     if glossary is None or not out:

@@ -86,13 +86,13 @@ def words_of_versions(versions: list[Version]) -> dict[str, _Words]:
                        .then(start + (end - start) * k / pl.len().over("file_id", "seq"))
                        .alias("time"))
          .collect())
-    cols = {c: w[c].to_list() for c in ("seq", "di", "tok", "speaker", "time")}
-    ends = dict(zip(*w.group_by("file_id", maintain_order=True).len().select("file_id", pl.col("len").cum_sum())
-                    .get_columns()))
+    names = ("seq", "di", "tok", "speaker", "time")
+    cols = [w[c].to_list() for c in names]
+    counts = dict(w.group_by("file_id").len().iter_rows())
     out, a = {}, 0
-    for fid in segs:  # in order: words_of_files keeps the files' order
-        b = ends.get(fid, a)
-        out[fid] = _Words(*(cols[c][a:b] for c in ("seq", "di", "tok", "speaker", "time")))
+    for fid in segs:  # the rows come file by file, in this order (words_of_files keeps it)
+        b = a + counts.get(fid, 0)
+        out[fid] = _Words(*(col[a:b] for col in cols))
         a = b
     return out
 
