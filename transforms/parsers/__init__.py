@@ -62,9 +62,10 @@ def binary_reason(head: bytes) -> str | None:
     return None
 
 
-def sniff(head: bytes, name: str = "") -> str:
-    """Decide a file's format from its first bytes (the name is never consulted for the format)."""
-    if binary_reason(head):
+def sniff(head: bytes, name: str = "", *, text_checked: bool = False) -> str:
+    """Decide a file's format from its first bytes (the name is never consulted for the format;
+    `text_checked`: the caller has already found them to be text, by `binary_reason`)."""
+    if not text_checked and binary_reason(head):
         return "unknown"
     text, _ = decode(head[:SNIFF_BYTES], source=name)
     if not text.strip():
@@ -85,7 +86,7 @@ def parse(raw: bytes, *, source: str, fmt: str | None = None) -> ParsedTranscrip
     if reason := binary_reason(raw[:SNIFF_BYTES]):
         raise TranscriptParseError(source, None, reason)
     _check_line_lengths(raw, source)
-    fmt = fmt or sniff(raw[:SNIFF_BYTES], source)
+    fmt = fmt or sniff(raw[:SNIFF_BYTES], source, text_checked=True)
     if fmt == "unknown":
         raise TranscriptParseError(source, None, "unknown format: no transcript shape recognised")
     return parser_for(fmt).parse(raw, source=source)
@@ -93,6 +94,8 @@ def parse(raw: bytes, *, source: str, fmt: str | None = None) -> ParsedTranscrip
 
 def _check_line_lengths(raw: bytes, source: str) -> None:
     """Refuse a file with a line of megabytes (it would be one absurd segment)."""
+    if len(raw) <= MAX_LINE_CHARS:
+        return  # no line can be longer than the file
     start, line = 0, 1
     while start < len(raw):
         end = raw.find(b"\n", start)
