@@ -133,7 +133,7 @@ def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
     """One episode: merge, then its rows in every episode-level table (mentions left out if asked,
     and `words` given: `many_episode_tables` finds both for many episodes in one pass)."""
     merged = merge_episode(versions, words=words)
-    segs = SEGMENTS.conform(pl.DataFrame(merged.segments, infer_schema_length=None)
+    segs = SEGMENTS.conform(pl.DataFrame(merged.segments, schema=SEGMENT_SCHEMA)
                             .with_columns(pl.lit(eid).alias("episode_id")))
     return {
         "segments": segs,
@@ -145,6 +145,7 @@ def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
     }
 
 
+SEGMENT_SCHEMA = {name: dtype for name, dtype in SEGMENTS.schema.items() if name != "episode_id"}  # Merged.segments
 WORDS_EPISODES = 8  # episodes whose versions' words are found in one query
 
 

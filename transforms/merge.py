@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from transforms.align import Alignment, align
@@ -48,7 +49,7 @@ class _Words:
 
 @dataclass
 class Merged:
-    segments: list[dict]
+    segments: dict[str, list]  # column -> values, SEGMENTS' columns but episode_id
     versions: list[dict]
     canonical: Version
     ranked: list[Version] = field(default_factory=list)
@@ -173,42 +174,83 @@ def _borrowed_times(cw: _Words, alignments: list, offsets: dict) -> list[tuple[f
     return out
 
 
-def _agreement(cw: _Words, alignments: list) -> list[float]:
+def _agreement(cw: _Words, alignments: list) -> np.ndarray:
     """Per canonical word: share of other versions whose aligned word is the same word."""
     if not alignments:
-        return [1.0] * len(cw.tok)
-    n = len(alignments)
-    return [sum(al.equal[i] for _, _, al in alignments) / n for i in range(len(cw.tok))]
+        return np.ones(len(cw.tok))
+    return np.sum([np.asarray(al.equal, dtype=np.int64) for _, _, al in alignments], axis=0) / len(alignments)
 
 
 def _segments(canon: Version, cw: _Words, spk: list, spk_src: list, teaser: list, times: list,
-              agree: list, multi: bool) -> list[dict]:
-    """Canonical segments, split where the speaker or teaser status changes between words."""
-    by_seq: dict[int, list[int]] = {}
-    for i, sq in enumerate(cw.seq):
-        by_seq.setdefault(sq, []).append(i)
-    out: list[dict] = []
-    for seg in canon.segments.to_dicts():
-        idx = by_seq.get(seg["seq"], [])
-        pieces = _pieces(idx, spk, teaser) if idx else [[]]
-        disp = seg["text_display"].split(" ")
-        cuts = [cw.di[p[0]] for p in pieces[1:]]
-        texts = _cut(disp, cuts)
-        verbatims = _cut_verbatim(seg["text"], len(disp), cuts)
-        for k, (piece, text, verbatim) in enumerate(zip(pieces, texts, verbatims)):
-            out.append(_piece_row(canon, seg, piece, k, text, verbatim, spk, spk_src, teaser, times, agree, multi))
-    for n, row in enumerate(out):
-        row["seq"] = n
-    return out
+              agree: np.ndarray, multi: bool) -> dict[str, list]:
+    """Canonical segments (as columns), split where the speaker or teaser status changes between words.
+
+    Each segment's words become pieces (runs of one speaker and teaser status); a segment without
+    words (an event) is one empty piece. Only a segment of several pieces has its text cut, at the
+    display token of each later piece's first word (its verbatim text at the same relative places).
+    """
+    seg = canon.segments
+    seqs, seg_start, seg_end = seg["seq"].to_list(), seg["start_s"].to_list(), seg["end_s"].to_list()
+    seg_spk, verbatim, display = seg["speaker"].to_list(), seg["text"].to_list(), seg["text_display"].to_list()
+    events = seg["is_event"].to_list()
+    order, first, length = _pieces(cw.seq, spk, teaser)
+    piece_seq = [cw.seq[order[f]] for f in first]
+    agree_sum = np.add.reduceat(agree[order], first).tolist() if first else []
+    by_seq: dict[int, list[int]] = {}  # segment seq -> its pieces
+    for p, sq in enumerate(piece_seq):
+        by_seq.setdefault(sq, []).append(p)
+    fid = canon.file_id
+    cols: dict[str, list] = {name: [] for name in SEGMENT_COLUMNS}
+    for s, sq in enumerate(seqs):
+        pieces = by_seq.get(sq)
+        if not pieces:  # no words: the segment as it is
+            own = seg_start[s]
+            _add(cols, own, seg_end[s] if own is not None else None, seg_spk[s], display[s], verbatim[s], 0, False,
+                 events[s], fid if seg_spk[s] else None, fid if own is not None else None,
+                 "source" if own is not None else None, None, s, fid)
+            continue
+        heads = [order[first[p]] for p in pieces]  # each piece's first word
+        if len(pieces) == 1:
+            texts, verbatims = [display[s]], [verbatim[s]]
+        else:
+            disp = display[s].split(" ")
+            cuts = [cw.di[w] for w in heads[1:]]
+            texts, verbatims = _cut(disp, cuts), _cut_verbatim(verbatim[s], len(disp), cuts)
+        for k, (p, w) in enumerate(zip(pieces, heads)):
+            own = seg_start[s] if k == 0 else None
+            borrowed = times[w] if own is None else None
+            n = length[p]
+            _add(cols, own if own is not None else (round(borrowed[0], 3) if borrowed else None),
+                 seg_end[s] if k == 0 and own is not None else None, spk[w],
+                 display[s] if events[s] else texts[k], verbatims[k], n, teaser[w], events[s], spk_src[w],
+                 fid if own is not None else (borrowed[1] if borrowed else None),
+                 "source" if own is not None else ("borrowed" if borrowed else None),
+                 agree_sum[p] / (n * 1.0) if multi else None, s, fid)
+    cols["seq"] = list(range(len(cols["text"])))
+    cols["rules"] = seg["rules"].gather(cols.pop("_row"))  # (a Series: lists of lists are slow to build)
+    return cols
 
 
-def _pieces(idx: list[int], spk: list, teaser: list) -> list[list[int]]:
-    pieces = [[idx[0]]]
-    for i in idx[1:]:
-        if (spk[i], teaser[i]) != (spk[pieces[-1][-1]], teaser[pieces[-1][-1]]):
-            pieces.append([])
-        pieces[-1].append(i)
-    return pieces
+SEGMENT_COLUMNS = ("start_s", "end_s", "speaker", "text", "text_verbatim", "n_words", "is_teaser", "is_event",
+                   "speaker_file_id", "time_file_id", "time_source", "agreement", "_row", "text_file_id")
+
+
+def _add(cols: dict[str, list], *values) -> None:
+    for name, value in zip(SEGMENT_COLUMNS, values):
+        cols[name].append(value)
+
+
+def _pieces(seq: list[int], spk: list, teaser: list) -> tuple[list[int], list[int], list[int]]:
+    """Words grouped by segment (in word order within one), then cut where the (speaker, teaser) of
+    a word differs from the previous word's: (word order, each piece's first place in it, its length)."""
+    n = len(seq)
+    if not n:
+        return [], [], []
+    sq = np.asarray(seq, dtype=np.int64)
+    order = np.argsort(sq, kind="stable") if np.any(sq[1:] < sq[:-1]) else np.arange(n)
+    who, tease, s = np.asarray(spk, dtype=object)[order], np.asarray(teaser, dtype=bool)[order], sq[order]
+    start = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (who[1:] != who[:-1]) | (tease[1:] != tease[:-1])])
+    return order.tolist(), start.tolist(), np.diff(np.r_[start, n]).tolist()
 
 
 def _cut(tokens: list[str], cuts: list[int]) -> list[str]:
@@ -224,64 +266,43 @@ def _cut_verbatim(verbatim: str, n_display: int, cuts: list[int]) -> list[str]:
     return _cut(tokens, [round(c / max(n_display, 1) * len(tokens)) for c in cuts])
 
 
-def _piece_row(canon: Version, seg: dict, piece: list[int], k: int, text: str, verbatim: str, spk: list,
-               spk_src: list, teaser: list, times: list, agree: list, multi: bool) -> dict:
-    first = piece[0] if piece else None
-    own_time = seg["start_s"] if k == 0 else None
-    borrowed = times[first] if first is not None and own_time is None else None
-    speaker = spk[first] if first is not None else seg["speaker"]
-    return {
-        "start_s": own_time if own_time is not None else (round(borrowed[0], 3) if borrowed else None),
-        "end_s": seg["end_s"] if k == 0 and own_time is not None else None,
-        "speaker": speaker,
-        "text": text if not seg["is_event"] else seg["text_display"],
-        "text_verbatim": verbatim,
-        "n_words": len(piece),
-        "is_teaser": bool(piece) and sum(teaser[i] for i in piece) * 2 > len(piece),
-        "is_event": seg["is_event"],
-        "text_file_id": canon.file_id,
-        "speaker_file_id": spk_src[first] if first is not None else (canon.file_id if speaker else None),
-        "time_file_id": canon.file_id if own_time is not None else (borrowed[1] if borrowed else None),
-        "time_source": "source" if own_time is not None else ("borrowed" if borrowed else None),
-        "agreement": (sum(agree[i] for i in piece) / len(piece) if piece else None) if multi else None,
-        "rules": seg["rules"],
-    }
-
-
-def _fill_times(rows: list[dict]) -> None:
-    """Drop borrowed times that break the order; interpolate the rest by word position."""
-    known = [(i, r["start_s"]) for i, r in enumerate(rows) if r["start_s"] is not None]
-    if not known:
+def _fill_times(cols: dict[str, list]) -> None:
+    """Drop borrowed times that break the order; interpolate the rest by word position (columns)."""
+    start, end, source, time_fid = cols["start_s"], cols["end_s"], cols["time_source"], cols["time_file_id"]
+    teaser, n_words = cols["is_teaser"], cols["n_words"]
+    rows = range(len(start))
+    if all(t is None for t in start):
         return
     last = -1.0
-    for i, r in enumerate(rows):
-        if r["start_s"] is not None and r["time_source"] == "borrowed" and r["start_s"] < last:
-            r["start_s"], r["time_source"], r["time_file_id"] = None, None, None
-        if r["start_s"] is not None and not r["is_teaser"]:
-            last = r["start_s"]
+    for i in rows:
+        if start[i] is not None and source[i] == "borrowed" and start[i] < last:
+            start[i], source[i], time_fid[i] = None, None, None
+        if start[i] is not None and not teaser[i]:
+            last = start[i]
     following = float("inf")  # and borrowed times later than the next segment's own time
-    for r in reversed(rows):
-        if r["start_s"] is not None and r["time_source"] == "borrowed" and r["start_s"] > following:
-            r["start_s"], r["time_source"], r["time_file_id"] = None, None, None
-        if r["start_s"] is not None and r["time_source"] == "source" and not r["is_teaser"]:
-            following = r["start_s"]
+    for i in reversed(rows):
+        if start[i] is not None and source[i] == "borrowed" and start[i] > following:
+            start[i], source[i], time_fid[i] = None, None, None
+        if start[i] is not None and source[i] == "source" and not teaser[i]:
+            following = start[i]
     cum = [0]
-    for r in rows:
-        cum.append(cum[-1] + max(r["n_words"], 1))
-    anchors = [(i, r["start_s"]) for i, r in enumerate(rows) if r["start_s"] is not None]
+    for n in n_words:
+        cum.append(cum[-1] + max(n, 1))
+    anchors = [(i, start[i]) for i in rows if start[i] is not None]
     for a, b in zip([(None, None), *anchors], [*anchors, (None, None)]):
-        _interpolate(rows, cum, a, b)
-    for r, nxt in zip(rows, rows[1:]):
-        if r["end_s"] is None or r["end_s"] < r["start_s"]:
-            r["end_s"] = max(r["start_s"], nxt["start_s"]) if nxt["start_s"] >= r["start_s"] else r["start_s"]
-    if rows[-1]["end_s"] is None:
-        rows[-1]["end_s"] = rows[-1]["start_s"] + rows[-1]["n_words"] / WORDS_PER_SECOND
+        _interpolate(start, source, cum, a, b)
+    for i in rows[:-1]:
+        if end[i] is None or end[i] < start[i]:
+            nxt = start[i + 1]
+            end[i] = max(start[i], nxt) if nxt >= start[i] else start[i]
+    if end[-1] is None:
+        end[-1] = start[-1] + n_words[-1] / WORDS_PER_SECOND
 
 
-def _interpolate(rows: list[dict], cum: list[int], a: tuple, b: tuple) -> None:
+def _interpolate(start: list, source: list, cum: list[int], a: tuple, b: tuple) -> None:
     """Fill start times of rows strictly between anchors a and b (either may be open)."""
     (ia, ta), (ib, tb) = a, b
-    lo, hi = (ia + 1 if ia is not None else 0), (ib if ib is not None else len(rows))
+    lo, hi = (ia + 1 if ia is not None else 0), (ib if ib is not None else len(start))
     for i in range(lo, hi):
         if ia is not None and ib is not None:
             frac = (cum[i] - cum[ia]) / max(cum[ib] - cum[ia], 1)
@@ -290,7 +311,7 @@ def _interpolate(rows: list[dict], cum: list[int], a: tuple, b: tuple) -> None:
             t = ta + (cum[i] - cum[ia]) / WORDS_PER_SECOND
         else:
             t = max(0.0, tb - (cum[ib] - cum[i]) / WORDS_PER_SECOND)
-        rows[i]["start_s"], rows[i]["time_source"] = round(t, 3), "interpolated"
+        start[i], source[i] = round(t, 3), "interpolated"
 
 
 def _version_metrics(canon: Version, cw: _Words, alignments: list, offsets: dict) -> list[dict]:

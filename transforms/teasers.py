@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 WINDOW = 10  # words per head window
 HITS = 4  # 3-grams of a window that must recur near one later place
@@ -85,9 +86,8 @@ def _later_pairs(tokens: list[str], head: int) -> tuple[np.ndarray, np.ndarray]:
     3-gram, unless it is a stock phrase (more than MAX_REPEATS of them). Sorted integer keys: linear."""
     if len(tokens) < 3:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    ids: dict[str, int] = {}
-    a = np.fromiter((ids.setdefault(t, len(ids)) for t in tokens), dtype=np.int64, count=len(tokens))
-    v = len(ids) + 1  # v**3 < 2**63 for any vocabulary under two million words
+    a = pl.Series(tokens, dtype=pl.String).rank("dense").to_numpy().astype(np.int64)  # a word's number
+    v = int(a.max()) + 1  # v**3 < 2**63 for any vocabulary under two million words
     key = (a[:-2] * v + a[1:-1]) * v + a[2:]
     order = np.argsort(key, kind="stable")
     ordered = key[order]

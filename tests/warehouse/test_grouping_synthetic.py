@@ -79,8 +79,8 @@ def test_merging_a_merged_episode_changes_nothing(corpus) -> None:
         versions = [by_file[f] for f in fids]
         once = merge_episode(versions)
         twice = merge_episode(versions + [once.canonical])  # the canonical again changes nothing
-        assert [r["text"] for r in once.segments] == [r["text"] for r in twice.segments]
-        assert [r["speaker"] for r in once.segments] == [r["speaker"] for r in twice.segments]
+        assert once.segments["text"] == twice.segments["text"]
+        assert once.segments["speaker"] == twice.segments["speaker"]
 
 
 def test_teasers_flagged_in_synthetic_cold_opens(corpus) -> None:
