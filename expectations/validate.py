@@ -83,7 +83,7 @@ def preload() -> None:
     threading.Thread(target=__import__, args=("great_expectations",), name="gx-import", daemon=True).start()
 
 
-EPISODES_PER_BATCH = 1000  # a lazy (big) table is validated this many episodes at a time
+EPISODES_PER_BATCH = 500  # a lazy (big) table is validated this many episodes at a time
 
 
 def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | None = None,

@@ -84,7 +84,7 @@ START_POOL_JOBS = 32
 # not a task itself: its merge chunks are the tasks, submitted from the flow run (Dask needs that)
 def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | None,
                  quarantine: dict[str, str], settings: str, pool: OnDemand | None,
-                 hold_failed: bool = True, checks: str = "") -> tuple[Tables, int]:
+                 hold_failed: bool = True, checks: str = "", previous: Tables | None = None) -> tuple[Tables, int]:
     """Group versions into episodes and merge them (episodes whose files are unchanged come from cache)."""
     def merge(jobs: MergeJobs, links: pl.DataFrame, gloss: pl.DataFrame | None, lay: Layout | None) -> list:
         if pool is None or len(jobs) < (8 if pool.running else START_POOL_JOBS):
@@ -101,7 +101,7 @@ def build_tables(staged: list[Staged], layout: Layout, glossary: pl.DataFrame | 
         pool.release()  # the rest of the run is in this process: the workers' memory is given back
         return out
     return assemble(staged, state.prior_episode_ids(layout), state.first_seen(layout), glossary, quarantine,
-                    layout, settings, merge, hold_failed, checks)
+                    layout, settings, merge, hold_failed, checks, previous)
 
 
 def _links_of(links: pl.DataFrame, jobs: MergeJobs) -> pl.DataFrame:
@@ -221,9 +221,12 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         tables = None
         for passes in range(1, 6):
             t = time.perf_counter()
-            del tables  # a rebuild pass must not hold the previous pass's tables while it builds
+            # a rebuild pass takes the unchanged episodes' small-table rows from the previous pass
+            # (its big tables are lazy scans: it holds no more than those)
+            previous, tables = tables, None
             tables, merged = build_tables(staged, layout, glossary, quarantine, settings_key(options, glossary),
-                                          runner, hold_failed=params.validate_data, checks=checks)
+                                          runner, hold_failed=params.validate_data, checks=checks, previous=previous)
+            del previous
             rebuilt = rebuilt + merged  # episodes merged anew, over all passes
             sums = {}  # checksums cost a pass over the data: taken only when needed
             timings["build"] = timings.get("build", 0) + time.perf_counter() - t

@@ -114,9 +114,7 @@ def episodes_of(versions: list[Version], grouping: Grouping) -> dict[str, list[V
 def build_episode_tables(versions: list[Version], grouping: Grouping,
                          glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """Merge each episode's versions and assemble every episode-level table."""
-    per_episode = [episode_tables(eid, vs, grouping.links, glossary)
-                   for eid, vs in episodes_of(versions, grouping).items()]
-    tables = concat_episode_tables(per_episode)
+    tables = tables_of_merged(merge_all(list(episodes_of(versions, grouping).items())), grouping.links, glossary)
     tables["version_links"] = grouping.links
     return tables
 
@@ -128,55 +126,73 @@ def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]]) -> dict[st
 
 
 def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
-                   glossary: pl.DataFrame | None = None, with_mentions: bool = True,
-                   words: dict | None = None) -> dict[str, pl.DataFrame]:
-    """One episode: merge, then its rows in every episode-level table (mentions left out if asked,
-    and `words` given: `many_episode_tables` finds both for many episodes in one pass)."""
-    merged = merge_episode(versions, words=words)
-    segs = SEGMENTS.conform(pl.DataFrame(merged.segments, schema=SEGMENT_SCHEMA)
-                            .with_columns(pl.lit(eid).alias("episode_id")))
-    return {
-        "segments": segs,
-        "episodes": EPISODES.conform(pl.DataFrame([episode_row(eid, merged, segs)], infer_schema_length=None)),
-        "episode_versions": version_rows(eid, merged, links),
-        "speakers": speaker_rows(eid, merged, segs),
-        "chapters": chapter_rows(eid, merged),
-        "mentions": mentions(segs, glossary) if with_mentions else MENTIONS.empty(),
-    }
+                   glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """One episode: merge, then its rows in every episode-level table."""
+    return many_episode_tables([(eid, versions)], links, glossary)[0]
 
 
 SEGMENT_SCHEMA = {name: dtype for name, dtype in SEGMENTS.schema.items() if name != "episode_id"}  # Merged.segments
 WORDS_EPISODES = 8  # episodes whose versions' words are found in one query
 
 
-def many_episode_tables(jobs: list[tuple[str, list[Version]]], links: pl.DataFrame,
-                        glossary: pl.DataFrame | None = None) -> list[dict[str, pl.DataFrame]]:
-    """`episode_tables` for several episodes, with one word-splitting pass per few episodes' versions
-    and one entity-matching pass over all their segments."""
+def merge_all(jobs: list[tuple[str, list[Version]]]) -> list[tuple[str, Merged]]:
+    """Merge each (episode id, versions) job, the versions' words found for a few episodes per query."""
     out = []
     for i in range(0, len(jobs), WORDS_EPISODES):  # (a few at a time: a version's words take MBs as lists)
         part = jobs[i:i + WORDS_EPISODES]
         words = words_of_versions([v for _, vs in part for v in vs])  # (a file is in one episode)
-        out += [episode_tables(eid, versions, links, glossary, with_mentions=False, words=words)
-                for eid, versions in part]
-    if glossary is None or not out:
-        return out
-    found = mentions(pl.concat([o["segments"] for o in out]), glossary)
-    by_episode = found.partition_by("episode_id", as_dict=True, maintain_order=True)
-    for (eid, _), tables in zip(jobs, out):
-        tables["mentions"] = by_episode.get((eid,), MENTIONS.empty())
+        out += [(eid, merge_episode(versions, words=words)) for eid, versions in part]
     return out
+
+
+def many_episode_tables(jobs: list[tuple[str, list[Version]]], links: pl.DataFrame,
+                        glossary: pl.DataFrame | None = None) -> list[dict[str, pl.DataFrame]]:
+    """`episode_tables` of many episodes, each table built once for all of them and then split by
+    episode (per-episode polars calls cost more than the rows in them)."""
+    tables = tables_of_merged(merge_all(jobs), links, glossary)
+    parts = {t.name: tables[t.name].partition_by("episode_id", as_dict=True, maintain_order=True)
+             for t in EPISODE_TABLES}
+    return [{t.name: parts[t.name].get((eid,), t.empty()) for t in EPISODE_TABLES} for eid, _ in jobs]
+
+
+def tables_of_merged(merged: list[tuple[str, Merged]], links: pl.DataFrame,
+                     glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """Every episode-level table of these merged episodes, each in one frame (episodes in order)."""
+    segs = segment_rows(merged)
+    return {
+        "segments": segs,
+        "episodes": EPISODES.conform(pl.DataFrame([episode_row(eid, m) for eid, m in merged],
+                                                  infer_schema_length=None)) if merged else EPISODES.empty(),
+        "episode_versions": version_rows(merged, links),
+        "speakers": speaker_rows(merged, segs),
+        "chapters": chapter_rows(merged),
+        "mentions": mentions(segs, glossary),
+    }
+
+
+def segment_rows(merged: list[tuple[str, Merged]]) -> pl.DataFrame:
+    """The merged episodes' segment columns, stacked, with their episode ids."""
+    cols: dict[str, list] = {name: [] for name in SEGMENT_SCHEMA if name != "rules"}
+    eids: list[str] = []
+    for eid, m in merged:
+        for name, values in cols.items():
+            values += m.segments[name]
+        eids += [eid] * len(m.segments["seq"])
+    rules = pl.concat([m.segments["rules"] for _, m in merged]) if merged else pl.Series([], dtype=SEGMENTS.schema["rules"])
+    return SEGMENTS.conform(pl.DataFrame({**cols, "rules": rules, "episode_id": eids},
+                                         schema={**SEGMENT_SCHEMA, "episode_id": pl.String}))
 
 
 def _first(values: list) -> object:
     return next((v for v in values if v not in (None, [], "")), None)
 
 
-def episode_row(eid: str, merged: Merged, segs: pl.DataFrame) -> dict:
+def episode_row(eid: str, merged: Merged) -> dict:
     """Episode metadata: each field from the best-ranked version that has it."""
     metas = [v.meta for v in merged.ranked]
     vid = _first([m.video_id for m in metas])
-    last_end = segs["end_s"].max()
+    segs = merged.segments
+    last_end = max((e for e in segs["end_s"] if e is not None), default=None)
     return {
         "episode_id": eid, "title": _first([m.title for m in metas]), "show_name": _first([m.show for m in metas]),
         "episode_number": _first([m.episode_number for m in metas]), "video_id": vid,
@@ -185,7 +201,7 @@ def episode_row(eid: str, merged: Merged, segs: pl.DataFrame) -> dict:
         "hosts": _first([m.hosts for m in metas]) or [], "guests": _first([m.guests for m in metas]) or [],
         "duration_s": _first([m.duration_s for m in metas]) or last_end,
         "description": _description(metas),
-        "n_versions": len(merged.ranked), "n_segments": segs.height, "n_words": int(segs["n_words"].sum()),
+        "n_versions": len(merged.ranked), "n_segments": len(segs["seq"]), "n_words": sum(segs["n_words"]),
         "canonical_file_id": merged.canonical.file_id,
     }
 
@@ -202,61 +218,65 @@ def _iso_date(value: object) -> date | None:
         return None
 
 
-def version_rows(eid: str, merged: Merged, links: pl.DataFrame) -> pl.DataFrame:
+def version_rows(merged: list[tuple[str, Merged]], links: pl.DataFrame) -> pl.DataFrame:
     """Per version: role, rank, metrics, and the link that joined it to the canonical."""
-    info = {v.file_id: v for v in merged.ranked}
-    canon = merged.canonical.file_id
+    files = [v.file_id for _, m in merged for v in m.ranked]
+    near = links.filter(pl.col("file_a").is_in(files) & pl.col("file_b").is_in(files)) if files else links.clear()
+    link_of: dict[tuple[str, str], dict] = {}
+    for row in near.to_dicts():
+        link_of.setdefault((row["file_a"], row["file_b"]), row)  # (the first, as a filter would find)
     rows = []
-    for m in merged.versions:
-        link = _link(links, canon, m["file_id"])
-        v = info[m["file_id"]]
-        rows.append({**m, "episode_id": eid, "format": v.format, "kind": v.kind,
-                     "similarity": 1.0 if m["file_id"] == canon else (link or {}).get("containment"),
-                     "join_signal": "canonical" if m["file_id"] == canon else (link or {}).get("signal", "transitive"),
-                     "join_score": 1.0 if m["file_id"] == canon else (link or {}).get("score")})
-    return EPISODE_VERSIONS.conform(pl.DataFrame(rows, infer_schema_length=None))
+    for eid, m in merged:
+        info = {v.file_id: v for v in m.ranked}
+        canon = m.canonical.file_id
+        for metrics in m.versions:
+            fid = metrics["file_id"]
+            link = link_of.get((min(canon, fid), max(canon, fid))) or {}
+            rows.append({**metrics, "episode_id": eid, "format": info[fid].format, "kind": info[fid].kind,
+                         "similarity": 1.0 if fid == canon else link.get("containment"),
+                         "join_signal": "canonical" if fid == canon else link.get("signal", "transitive"),
+                         "join_score": 1.0 if fid == canon else link.get("score")})
+    return EPISODE_VERSIONS.conform(pl.DataFrame(rows, infer_schema_length=None)) if rows else EPISODE_VERSIONS.empty()
 
 
-def _link(links: pl.DataFrame, a: str, b: str) -> dict | None:
-    lo, hi = min(a, b), max(a, b)
-    hit = links.filter((pl.col("file_a") == lo) & (pl.col("file_b") == hi))
-    return hit.to_dicts()[0] if hit.height else None
-
-
-def speaker_rows(eid: str, merged: Merged, segs: pl.DataFrame) -> pl.DataFrame:
-    """Words, talk time and turns per named speaker; teasers and events excluded."""
-    hosts = set(_first([v.meta.hosts for v in merged.ranked]) or [])
-    guests = set(_first([v.meta.guests for v in merged.ranked]) or [])
+def speaker_rows(merged: list[tuple[str, Merged]], segs: pl.DataFrame) -> pl.DataFrame:
+    """Words, talk time and turns per named speaker and episode; teasers and events excluded."""
+    roles = []  # (episode, name, role): a host first, a guest if not a host
+    for eid, m in merged:
+        hosts = _first([v.meta.hosts for v in m.ranked]) or []
+        guests = _first([v.meta.guests for v in m.ranked]) or []
+        roles += [(eid, h, "host") for h in hosts] + [(eid, g, "guest") for g in guests if g not in hosts]
+    role = pl.DataFrame(roles, schema={"episode_id": pl.String, "name": pl.String, "role": pl.String},
+                        orient="row").unique(["episode_id", "name"], keep="first")
     speech = segs.filter(~pl.col("is_event"))
     turns = speech.with_columns(
-        (pl.col("speaker") != pl.col("speaker").shift(1)).fill_null(True).alias("new_turn"))
+        (pl.col("speaker") != pl.col("speaker").shift(1).over("episode_id")).fill_null(True).alias("new_turn"))
     out = (
         turns.filter(pl.col("speaker").is_not_null())
-        .group_by("speaker")
+        .group_by("episode_id", "speaker")
         .agg(pl.col("new_turn").sum().cast(pl.Int32).alias("n_turns"),
              pl.col("n_words").filter(~pl.col("is_teaser")).sum().cast(pl.Int64).alias("words"),
              (pl.col("end_s") - pl.col("start_s")).filter(~pl.col("is_teaser")).sum().alias("seconds"))
         .rename({"speaker": "name"})
-        .with_columns(
-            pl.lit(eid).alias("episode_id"),
-            pl.when(pl.col("name").is_in(list(hosts))).then(pl.lit("host"))
-            .when(pl.col("name").is_in(list(guests))).then(pl.lit("guest")).otherwise(pl.lit("unknown"))
-            .alias("role"))
-        .sort("name")
+        .join(role, on=["episode_id", "name"], how="left")
+        .with_columns(pl.col("role").fill_null("unknown"))
+        .sort("episode_id", "name")
     )
     return SPEAKERS.conform(out)
 
 
-def chapter_rows(eid: str, merged: Merged) -> pl.DataFrame:
+def chapter_rows(merged: list[tuple[str, Merged]]) -> pl.DataFrame:
     """Chapters from the best-ranked version that has them, moved onto the canonical clock."""
-    offsets = {m["file_id"]: m["offset_s"] or 0.0 for m in merged.versions}
-    source = next((v for v in merged.ranked if v.meta.chapters), None)
-    if source is None:
-        return CHAPTERS.empty()
-    rows = [{"episode_id": eid, "seq": i, "title": c.title, "summary": c.summary,
-             "start_s": None if c.start_s is None else max(0.0, c.start_s - offsets.get(source.file_id, 0.0)),
-             "source_file_id": source.file_id} for i, c in enumerate(source.meta.chapters)]
-    return CHAPTERS.conform(pl.DataFrame(rows, infer_schema_length=None))
+    rows = []
+    for eid, m in merged:
+        offsets = {v["file_id"]: v["offset_s"] or 0.0 for v in m.versions}
+        source = next((v for v in m.ranked if v.meta.chapters), None)
+        if source is None:
+            continue
+        rows += [{"episode_id": eid, "seq": i, "title": c.title, "summary": c.summary,
+                  "start_s": None if c.start_s is None else max(0.0, c.start_s - offsets.get(source.file_id, 0.0)),
+                  "source_file_id": source.file_id} for i, c in enumerate(source.meta.chapters)]
+    return CHAPTERS.conform(pl.DataFrame(rows, infer_schema_length=None)) if rows else CHAPTERS.empty()
 
 
 def mentions(segments: pl.DataFrame, glossary: pl.DataFrame | None) -> pl.DataFrame:

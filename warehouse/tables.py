@@ -61,7 +61,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
              glossary: pl.DataFrame | None, quarantine: dict[str, str] | None = None,
              layout: Layout | None = None, settings: str = "",
              merge: Callable[[MergeJobs, pl.DataFrame, pl.DataFrame | None, Layout | None], list] = merge_serial,
-             hold_failed: bool = False, checks: str = "") -> tuple[Tables, int]:
+             hold_failed: bool = False, checks: str = "", previous: Tables | None = None) -> tuple[Tables, int]:
     """All tables for this set of files, and how many episodes had to be merged anew.
 
     `quarantine` (file_id -> reason) holds files back. With a layout, each episode's tables are
@@ -70,6 +70,8 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     With `hold_failed`, an episode whose very files failed validation before (a FAILED verdict) is
     left out and its files quarantined (`Tables.held`), without building it or asking GX again.
     Validation verdicts (VALID, FAILED: `verdicts`) count only if made under `checks` (the suites' key).
+    `previous`: the tables of an earlier pass of this run (with a layout): an episode it holds under
+    the same key takes its small-table rows from it rather than from the cache, file by file.
     """
     quarantine = quarantine or {}
     rows = sorted(staged, key=lambda s: s.path)
@@ -107,11 +109,15 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         quarantine = quarantine | tables.held
     published = _published(layout) if layout else None
     reused: list[str] = []  # episodes whose rows come from the published snapshot (same key: same rows)
+    carried: list[str] = []  # episodes whose small-table rows come from `previous` (the cache has the big ones)
+    before = previous.episode_keys if previous is not None and layout is not None else {}
     published_keys = published.keys if published else frozenset()
     for eid, members in sorted(episodes.items()):
         key = tables.episode_keys[eid] = _episode_key(eid, [v.file_id for v in members], settings)
         if key in published_keys:
             reused.append(eid)
+        elif before.get(eid) == key:
+            carried.append(eid)
         elif (frames := _load_episode(layout, key) if layout else None) is not None:
             per_episode[eid] = frames
         else:
@@ -123,7 +129,7 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
     tables.unvalidated.update(eid for eid, _, _ in todo)
     rebuilt = len(todo)
     cached = sorted(per_episode)  # in the episode cache but not in the published snapshot
-    fresh = sorted(cached + [eid for eid, _, _ in todo])
+    fresh = sorted(cached + carried + [eid for eid, _, _ in todo])
     for t in EPISODE_TABLES:
         if layout is None:
             tables[t.name] = pl.concat([m[t.name] for m in merged]) if merged else t.empty()
@@ -135,6 +141,8 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
             tables[t.name] = pl.concat(frames) if frames else t.empty().lazy()
             continue
         parts = [published.table(t.name).filter(pl.col("episode_id").is_in(reused)).collect()] if reused else []
+        if carried:
+            parts.append(previous[t.name].filter(pl.col("episode_id").is_in(pl.Series(carried).implode())))
         parts += [per_episode[e][t.name] for e in cached] + [m[t.name] for m in merged]
         tables[t.name] = pl.concat(parts).sort("episode_id", maintain_order=True) if parts else t.empty()
     tables["version_links"] = links
