@@ -68,6 +68,9 @@ _S = r"\s\x{1c}-\x{1f}"  # Unicode White_Space plus what Python's str.split() al
 WS = f"[{_S}]"
 INVISIBLE = r"[\x{00}-\x{08}\x{0e}-\x{1b}\x{7f}\x{ad}\x{200b}-\x{200d}\x{2060}\x{feff}]"
 SPACED_PUNCT = r"([\p{L}\p{N}]) +([.,!?;:]+)( |$)"
+# every text that normalise_whitespace changes has one of: an invisible character, a white space
+# other than a plain space, two spaces, a space at either end, a space before punctuation
+WS_HINT = rf"{INVISIBLE}|[[{_S}]--[ ]]|  |^ | $| [.,!?;:]"
 
 # ---------------------------------------------------------------- markup
 
@@ -163,13 +166,6 @@ def break_pair(before: pl.Expr, after: pl.Expr, protected: list[str]) -> pl.Expr
 def lower_first(e: pl.Expr) -> pl.Expr:
     """The first character lower-cased."""
     return pl.concat_str(e.str.slice(0, 1).str.to_lowercase(), e.str.slice(1))
-
-
-def join_break(tok: pl.Expr, prev: pl.Expr, nxt: pl.Expr, protected: list[str]) -> pl.Expr:
-    """One token after break repair: its artefact period dropped, its artefact capital lowered."""
-    cut = tok.str.strip_suffix(".")
-    tok = pl.when(break_pair(tok, nxt, protected)).then(cut).otherwise(tok)
-    return pl.when(break_pair(prev, pl.element(), protected)).then(lower_first(tok)).otherwise(tok)
 
 
 def rolling_words(text: pl.Expr) -> pl.Expr:

@@ -27,13 +27,17 @@ def words_of_files(segments: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def _word_rows(segments: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-    return (
+    tokens = (
         segments
         .filter(~pl.col("is_event"))
         .select(*by, "seq", pl.col("text_display").str.split(" ").alias("disp"))
         .explode("disp")
         .with_columns(pl.int_range(pl.len()).over(*by, "seq").cast(pl.Int32).alias("di"))
-        .with_columns(match_text_expr(pl.col("disp")).alias("tok"))
+    )
+    # each distinct token normalised once (a batch's vocabulary is a few % of its tokens)
+    vocab = tokens.select(pl.col("disp").unique()).with_columns(match_text_expr(pl.col("disp")).alias("tok"))
+    return (
+        tokens.join(vocab, on="disp", how="left", maintain_order="left")
         .filter(pl.col("tok") != "")
         .with_columns((pl.int_range(pl.len()).over(by) if by else pl.int_range(pl.len())).cast(pl.Int32).alias("pos"))
     )
