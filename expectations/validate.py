@@ -215,23 +215,29 @@ def _columns_for(expectations: list[tuple[str, dict]], table: pl.DataFrame) -> l
 
 def _batches(table: pl.DataFrame | pl.LazyFrame, only: set[str] | None):
     """A frame as it is; a lazy scan streamed once, as frames of whole episodes, EPISODES_PER_BATCH
-    at a time (the rows of an episode are contiguous in it). One empty frame if there are no rows."""
+    at a time (the rows of an episode are contiguous in it). One empty frame if there are no rows.
+    Episodes are counted where each streamed chunk's episode id changes, so a batch costs its rows."""
     if isinstance(table, pl.DataFrame):
         yield table
         return
     lf = table if only is None else table.filter(pl.col("episode_id").is_in(sorted(only)))
     pending: list[pl.DataFrame] = []
-    sent = False
+    n, last, sent = 0, None, False
     for chunk in lf.collect_batches(maintain_order=True):
-        pending.append(chunk)
-        buf = pl.concat(pending)
-        episodes = buf["episode_id"].unique(maintain_order=True)
-        while episodes.len() > EPISODES_PER_BATCH:  # cut before the first episode of the next batch
-            cut = int(buf["episode_id"].eq(episodes[EPISODES_PER_BATCH]).arg_max())
-            yield buf.head(cut)
-            sent, buf = True, buf.slice(cut)
-            episodes = buf["episode_id"].unique(maintain_order=True)
-        pending = [buf]
+        if not chunk.height:
+            continue
+        ids = chunk["episode_id"]
+        starts = (ids != ids.shift(1)).fill_null(True).arg_true().to_list()  # first rows of episodes
+        if starts and starts[0] == 0 and ids[0] == last:
+            starts = starts[1:]  # the previous chunk's last episode goes on
+        offset = 0
+        for pos in starts:
+            if n == EPISODES_PER_BATCH:  # cut before the first row of the next batch's first episode
+                yield pl.concat([*pending, chunk.slice(offset, pos - offset)])
+                sent, pending, n, offset = True, [], 0, pos
+            n += 1
+        pending.append(chunk.slice(offset))
+        last = ids[-1]
     rest = pl.concat(pending) if pending else lf.head(0).collect()
     if rest.height or not sent:
         yield rest

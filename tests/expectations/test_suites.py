@@ -66,6 +66,7 @@ def test_lazy_tables_are_validated_in_batches_of_whole_episodes(tmp_path, monkey
     monkeypatch.setattr(v, "EPISODES_PER_BATCH", 10)
     batches = list(v._batches(pl.scan_parquet(tmp_path / "t.parquet"), None))
     assert len(batches) == 6 and pl.concat(batches).equals(df)
+    assert [b["episode_id"].n_unique() for b in batches] == [10] * 5 + [7]  # full batches, cut at episodes
     seen: set[str] = set()
     for b in batches:  # at most 10 episodes each, and no episode split between two batches
         eps = set(b["episode_id"])
