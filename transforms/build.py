@@ -119,18 +119,6 @@ def build_episode_tables(versions: list[Version], grouping: Grouping,
     return tables
 
 
-def concat_episode_tables(per_episode: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
-    """Stack per-episode frames table by table (every table present, even when empty)."""
-    return {t.name: pl.concat([p[t.name] for p in per_episode]) if per_episode else t.empty()
-            for t in EPISODE_TABLES}
-
-
-def episode_tables(eid: str, versions: list[Version], links: pl.DataFrame,
-                   glossary: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
-    """One episode: merge, then its rows in every episode-level table."""
-    return many_episode_tables([(eid, versions)], links, glossary)[0]
-
-
 SEGMENT_SCHEMA = {name: dtype for name, dtype in SEGMENTS.schema.items() if name != "episode_id"}  # Merged.segments
 WORDS_EPISODES = 8  # episodes whose versions' words are found in one query
 

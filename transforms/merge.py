@@ -225,12 +225,13 @@ def _segments(canon: Version, cw: _Words, spk: list, spk_src: list, teaser: list
                  display[s] if events[s] else texts[k], verbatims[k], n, teaser[w], events[s], spk_src[w],
                  fid if own is not None else (borrowed[1] if borrowed else None),
                  "source" if own is not None else ("borrowed" if borrowed else None),
-                 agree_sum[p] / (n * 1.0) if multi else None, s, fid)
+                 agree_sum[p] / n if multi else None, s, fid)
     cols["seq"] = list(range(len(cols["text"])))
     cols["rules"] = seg["rules"].gather(cols.pop("_row"))  # (a Series: lists of lists are slow to build)
     return cols
 
 
+# the columns `_segments` appends to, in `_add`'s order; `_row` (the source segment's row) becomes `rules`
 SEGMENT_COLUMNS = ("start_s", "end_s", "speaker", "text", "text_verbatim", "n_words", "is_teaser", "is_event",
                    "speaker_file_id", "time_file_id", "time_source", "agreement", "_row", "text_file_id")
 
