@@ -14,6 +14,7 @@ changed rows go round again, so cleaning display text a second time changes noth
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,13 +85,15 @@ def _apply(df: pl.DataFrame, name: str, new: pl.Expr) -> pl.DataFrame:
     ).drop("_new")
 
 
-def _apply_where(df: pl.DataFrame, name: str, mask: pl.Expr, new: pl.Expr) -> pl.DataFrame:
-    """`_apply` on the rows `mask` selects only: for costly rewrites that few rows need."""
+def _apply_where(df: pl.DataFrame, name: str, mask: pl.Expr,
+                 new: pl.Expr | Callable[[pl.DataFrame], pl.Series]) -> pl.DataFrame:
+    """`_apply` on the rows `mask` selects only: for costly rewrites that few rows need. `new` is an
+    expression, or a function of those rows giving their new text (a rewrite that needs a frame of its own)."""
     df = df.with_row_index("_i")
     sub = df.filter(mask)
     if sub.is_empty():
         return df.drop("_i")
-    sub = _apply(sub, name, new).select("_i", "text_display", "rules")
+    sub = _apply(sub, name, new if isinstance(new, pl.Expr) else new(sub)).select("_i", "text_display", "rules")
     return df.update(sub, on="_i").drop("_i")
 
 
@@ -192,32 +195,27 @@ def repair_breaks(df: pl.DataFrame, glossary: pl.DataFrame | None = None) -> pl.
     protected = entities.proper_words(glossary)
     df = df.with_columns(_breaks_across(df, protected).alias("_cut")).with_columns(
         pl.col("_cut").shift(1).over(FILE).fill_null(False).alias("_lower"))
-    df = _breaks_inside(df, protected)
+    df = _apply_where(df, "sentence_break", TEXT.str.contains(tr.BREAK_HINT) & ~pl.col("is_event"),
+                      lambda rows: _breaks_inside(rows, protected))
     df = _apply_where(df, "sentence_break", pl.col("_cut"), TEXT.str.strip_suffix("."))
     df = _apply_where(df, "sentence_break", pl.col("_lower"), tr.lower_first(TEXT))
     return df.drop("_cut", "_lower")
 
 
-def _breaks_inside(df: pl.DataFrame, protected: list[str]) -> pl.DataFrame:
-    """Breaks inside a segment, on the rows that may have one. Their tokens are one flat column
+def _breaks_inside(rows: pl.DataFrame, protected: list[str]) -> pl.Series:
+    """The rows' display text with the breaks inside them repaired. Their tokens are one flat column
     (neighbours by shift within the row), and a token is asked `tr.break_pair` only where it (as the
     word before a break) or its previous token ends in a period: the pair needs that, and most
     tokens do not. (A list expression evaluated row by row cost ~4x more.)"""
-    df = df.with_row_index("_i")
-    sub = df.filter(TEXT.str.contains(tr.BREAK_HINT) & ~pl.col("is_event"))
-    if sub.is_empty():
-        return df.drop("_i")
     t, prev, nxt = pl.col("_t"), pl.col("_prev"), pl.col("_next")
-    toks = (sub.select("_i", TEXT.str.split(" ").alias("_t")).explode("_t").with_row_index("_k")
-            .with_columns(t.shift(1).over("_i").alias("_prev"), t.shift(-1).over("_i").alias("_next")))
+    toks = (rows.select(TEXT.str.split(" ").alias("_t")).with_row_index("_r").explode("_t").with_row_index("_k")
+            .with_columns(t.shift(1).over("_r").alias("_prev"), t.shift(-1).over("_r").alias("_next")))
     cut = toks.filter(t.str.ends_with(".")).select("_k", tr.break_pair(t, nxt, protected).alias("_cut"))
     low = toks.filter(prev.str.ends_with(".")).select("_k", tr.break_pair(prev, t, protected).alias("_low"))
     kept = pl.when(pl.col("_cut").fill_null(False)).then(t.str.strip_suffix(".")).otherwise(t)
-    fixed = (toks.join(cut, on="_k", how="left", maintain_order="left").join(low, on="_k", how="left", maintain_order="left")
-             .select("_i", pl.when(pl.col("_low").fill_null(False)).then(tr.lower_first(kept)).otherwise(kept).alias("_t"))
-             .group_by("_i", maintain_order=True).agg(t.str.join(" ").alias("_fixed")))
-    sub = _apply(sub.join(fixed, on="_i", how="left", maintain_order="left"), "sentence_break", pl.col("_fixed"))
-    return df.update(sub.select("_i", "text_display", "rules"), on="_i").drop("_i")
+    return (toks.join(cut, on="_k", how="left", maintain_order="left").join(low, on="_k", how="left", maintain_order="left")
+            .select("_r", pl.when(pl.col("_low").fill_null(False)).then(tr.lower_first(kept)).otherwise(kept).alias("_t"))
+            .group_by("_r", maintain_order=True).agg(t.str.join(" "))["_t"])  # (every row has a token: in order)
 
 
 def _breaks_across(df: pl.DataFrame, protected: list[str]) -> pl.Series:
