@@ -18,6 +18,7 @@ import polars as pl
 
 from transforms import dedup
 from transforms.build import group_files
+from warehouse.stage import read_cached
 
 
 def load_texts(warehouse: Path) -> pl.DataFrame:
@@ -29,10 +30,10 @@ def load_texts(warehouse: Path) -> pl.DataFrame:
         files = con.sql("select file_id, path from source_files where status = 'loaded' order by path").pl()
     finally:
         con.close()
-    cache = {p.parent.name: p for p in (warehouse / "cache" / "files").glob("*/*/*/segments.parquet")}
+    cache = {p.stem: p for p in (warehouse / "cache" / "files").glob("*/*/*.bin")}
     rows = []
     for fid, path in files.iter_rows():
-        seg = pl.read_parquet(cache[fid], columns=["text_match"])
+        seg = read_cached(cache[fid], "segments")
         rows.append({"doc": fid, "path": path, "text": " ".join(t for t in seg["text_match"] if t)})
     return pl.DataFrame(rows)
 

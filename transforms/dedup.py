@@ -241,10 +241,6 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series
         union(a, b)
     refused = []
     weak = links.filter(pl.col("joined") & ~strong).sort(["score", "file_a", "file_b"], descending=[True, False, False])
-    if shingles:  # the files a containment check can ask about (a link between two groups never asks)
-        shingles.warm({f for a, b in weak.select("file_a", "file_b").iter_rows()
-                       if len(members[find(a)]) == 1 or len(members[find(b)]) == 1
-                       for f in members[find(a)] + members[find(b)]})
     for a, b in weak.select("file_a", "file_b").iter_rows():
         ra, rb = find(a), find(b)
         if ra == rb:
@@ -269,13 +265,6 @@ class _ShingleSets(dict):
 
     def __bool__(self) -> bool:
         return bool(self.sigs)
-
-    def warm(self, file_ids: set[str]) -> None:
-        """Build these files' arrays now, their hashes read in one go if the mapping can (`many`)."""
-        todo = sorted(f for f in file_ids if f not in self and f in self.sigs)
-        many = getattr(self.sigs, "many", None)
-        if many is not None and todo:
-            self.update((f, _unique(h)) for f, h in many(todo).items())
 
     def hashes(self, file_id: str) -> np.ndarray:
         if file_id not in self:

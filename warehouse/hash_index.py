@@ -22,7 +22,6 @@ import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from transforms import dedup
@@ -192,25 +191,6 @@ class CachedSigs(Mapping[str, pl.Series]):
         s = self._staged[file_id]
         return s.sigs if s.sigs is not None else _cached_sigs(s)
 
-    def many(self, file_ids: list[str]) -> dict[str, np.ndarray]:
-        """Several files' hashes, the cached ones read in one multi-file scan (a file at a time costs
-        half a millisecond each, and a weak-link check at 10,000 episodes asks for a thousand)."""
-        out, paths = {}, {}
-        for f in file_ids:
-            s = self._staged[f]
-            if s.sigs is not None:
-                out[f] = s.sigs.to_numpy()
-            else:
-                paths[str(_sigs_path(s))] = f
-                out[f] = np.empty(0, np.uint64)  # a file with no hashes has no rows below
-        if paths:
-            rows = pl.scan_parquet(list(paths), include_file_paths="_src").collect()
-            runs = rows["_src"].rle()  # the files' rows, one run each, in scan order
-            ends = np.cumsum(runs.struct.field("len").to_numpy())
-            hashes = np.split(rows["h"].to_numpy(), ends[:-1])
-            out.update((paths[src], h) for src, h in zip(runs.struct.field("value").to_list(), hashes))
-        return out
-
     def __contains__(self, file_id: object) -> bool:
         return file_id in self._staged  # (Mapping's own would read the hashes to find out)
 
@@ -227,12 +207,8 @@ def _rules() -> str:
 
 
 def _cached_sigs(s: Staged) -> pl.Series:
-    return pl.read_parquet(_sigs_path(s))["h"]
-
-
-def _sigs_path(s: Staged) -> Path:
-    """A staged file's signatures in its cache folder (written by warehouse.stage beside its segments)."""
-    return Path(s.segments_path).with_name("sigs.parquet")
+    """A staged file's signatures, from its per-file cache entry (written by warehouse.stage)."""
+    return s.cached("sigs")["h"]
 
 
 def _generation(file_list: Path) -> int:

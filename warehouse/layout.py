@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import polars as pl
+import polars as pl
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,41 @@ def write_parquet_atomic(df: "pl.DataFrame", path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     df.write_parquet(tmp)
     tmp.replace(path)
+
+
+def write_bytes_atomic(data: bytes, path: Path) -> None:
+    """`write_parquet_atomic` for bytes (two processes writing the same entry leave one whole copy)."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def pack(frames: dict[str, "pl.DataFrame"], info: object = None) -> bytes:
+    """Frames and a JSON-able `info` as one blob: a length-prefixed JSON header (the info, and each
+    frame's size) then polars' binary serialisation of each frame.
+
+    Cache entries are written this way: on these disks a Parquet file costs 1.5-3 ms to write and a
+    folder or a JSON side file ~2 ms more, so a staged file's four files cost ~8 ms, this ~1 ms.
+    Polars' serialisation is not stable across its versions: the cache keys include its version."""
+    blobs = {name: df.serialize() for name, df in frames.items()}
+    head = json.dumps({"frames": {name: len(b) for name, b in blobs.items()}, "info": info},
+                      ensure_ascii=False).encode()
+    return len(head).to_bytes(4, "little") + head + b"".join(blobs.values())
+
+
+def read_packed(path: Path | str, names: Collection[str] | None = None) -> tuple[object, dict[str, "pl.DataFrame"]]:
+    """(info, frames) of a file `pack` wrote; only the frames in `names` are read (all without)."""
+    with open(path, "rb") as fh:
+        n = int.from_bytes(fh.read(4), "little")
+        head, at = json.loads(fh.read(n)), 4 + n
+        sizes = head["frames"] if "frames" in head else head  # (an episode entry written before `info`)
+        out = {}
+        for name, size in sizes.items():
+            if names is None or name in names:
+                fh.seek(at)
+                out[name] = pl.DataFrame.deserialize(io.BytesIO(fh.read(size)))
+            at += size
+    return head.get("info"), out
 
 
 def relative_path(path: Path | str, root: Path) -> str:

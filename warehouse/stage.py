@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,20 +17,20 @@ from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
 from transforms.parsers.base import Chapter, TranscriptMeta
 from transforms.schemas import CLEAN_SEGMENTS
 from warehouse.archive import archive, sha256
-from warehouse.layout import Layout, relative_path, write_parquet_atomic
+from warehouse.layout import Layout, pack, read_packed, relative_path, write_bytes_atomic, write_parquet_atomic
 
-CACHE_VERSION = f"p{PARSER_VERSION}-c5"
+CACHE_VERSION = f"p{PARSER_VERSION}-c6"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
-REJECTS_FILE = "rejects.parquet"  # in a file's cache folder: the segments cleaning removed
 
 
 @dataclass
 class Staged:
     """What staging learned about one input file: small, because a run holds one per file.
 
-    The cleaned segments stay in the per-file cache; `version` reads them when a merge needs them,
-    and `sigs` (the file's sampled shingle hashes, all that grouping needs) lives here only until
+    The cleaned segments stay in the per-file cache (`cache_path`: one packed file holding the
+    segments, the signatures, the segments cleaning removed and what staging found); `version` reads
+    the segments when a merge needs them, and `sigs` (the file's sampled shingle hashes, all that grouping needs) lives here only until
     the hash index (warehouse.hash_index) has stored it.
     """
 
@@ -46,9 +45,9 @@ class Staged:
     meta: TranscriptMeta | None = None
     n_segments: int = 0
     sigs: pl.Series | None = None  # UInt64 shingle hashes (transforms.dedup.signatures)
-    segments_path: str | None = None  # cleaned segments (Parquet) in the per-file cache
+    cache_path: str | None = None  # the file's entry in the per-file cache (`cached` reads its frames)
     warnings: list[dict] = field(default_factory=list)
-    n_rejects: int = 0  # segments cleaning removed; their rows (seq, rule, reason, content) are in the cache
+    n_rejects: int = 0  # segments cleaning removed; their rows (seq, rule, reason, content): `cached("rejects")`
     meta_json: str | None = None  # `meta` as the staged-file index keeps it, parsed only when asked (`metadata`)
 
     @property
@@ -64,17 +63,19 @@ class Staged:
         """The metadata, or its JSON text while it is not parsed (transforms.build.file_table reads either)."""
         return self.meta if self.meta is not None or self.meta_json is None else self.meta_json
 
-    @property
-    def rejects_path(self) -> Path | None:
-        """The removed segments' Parquet beside the cleaned ones, if cleaning removed any."""
-        return Path(self.segments_path).with_name(REJECTS_FILE) if self.n_rejects and self.segments_path else None
+    def cached(self, name: str) -> pl.DataFrame:
+        """One frame of the file's cache entry: "segments" (cleaned), "sigs" (column h) or "rejects"
+        (only if `n_rejects`)."""
+        if self.cache_path is None:
+            raise ValueError(f"{self.path} has no cache entry (status {self.status})")
+        return read_cached(self.cache_path, name)
 
     @property
     def version(self) -> Version | None:
         """The parsed, cleaned file, its segments read from the cache (not kept in memory)."""
-        if self.status != "loaded" or self.segments_path is None:
+        if self.status != "loaded" or self.cache_path is None:
             return None
-        segments = CLEAN_SEGMENTS.conform(pl.read_parquet(self.segments_path))
+        segments = CLEAN_SEGMENTS.conform(self.cached("segments"))
         return Version(self.file_id, self.format, self.kind, self.metadata, segments)
 
     def light(self) -> "Staged":
@@ -83,9 +84,11 @@ class Staged:
 
 
 def settings_key(options: CleanOptions, glossary: pl.DataFrame | None) -> str:
-    """Code version + cleaning options + glossary content: what a cached result depends on."""
+    """Code version + cleaning options + glossary content: what a cached result depends on (and the
+    polars version, whose binary serialisation the cache entries use)."""
     gloss = str(glossary.hash_rows(seed=3).sum()) if glossary is not None else "none"
-    return sha256(f"{CACHE_VERSION}|{sorted(dataclasses.asdict(options).items())}|{gloss}".encode())[:16]
+    return sha256(f"{CACHE_VERSION}|{pl.__version__}|{sorted(dataclasses.asdict(options).items())}|{gloss}"
+                  .encode())[:16]
 
 
 def stage_file(path: Path, rel: str, layout: Layout, options: CleanOptions,
@@ -137,7 +140,7 @@ def stage_files(files: list[tuple[Path, str]], layout: Layout, options: CleanOpt
         for (staged, parsed), (segments, rejects) in zip(items, cleaned):
             results[staged.file_id] = _result(parsed, staged.path, segments, rejects, sigs.get(staged.file_id))
             _save_cache(layout, key, staged.file_id, results[staged.file_id])
-    return [_apply(s, results[s.file_id], _cache_dir(layout, key, s.file_id)) if s.file_id in results else s
+    return [_apply(s, results[s.file_id], _cache_path(layout, key, s.file_id)) if s.file_id in results else s
             for s in out]
 
 
@@ -176,44 +179,41 @@ def _safe_format(raw: bytes) -> str:
         return "unknown"
 
 
-def _cache_dir(layout: Layout, key: str, file_id: str) -> Path:
-    return layout.cache / "files" / key / file_id[:2] / file_id
+def _cache_path(layout: Layout, key: str, file_id: str) -> Path:
+    return layout.cache / "files" / key / file_id[:2] / f"{file_id}.bin"
+
+
+def read_cached(path: str | Path, name: str) -> pl.DataFrame:
+    """One frame of a per-file cache entry (see `_save_cache`)."""
+    return read_packed(path, {name})[1][name]
 
 
 def _save_cache(layout: Layout, key: str, file_id: str, result: dict) -> None:
-    """Write segments Parquet + JSON side file into a temp folder, then rename it into place."""
-    final = _cache_dir(layout, key, file_id)
-    tmp = final.with_name(final.name + f".tmp{os.getpid()}")
-    tmp.mkdir(parents=True, exist_ok=True)
+    """The result as one packed file (its frames and the JSON rest), written whole or not at all."""
+    path = _cache_path(layout, key, file_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
     info = {k: v for k, v in result.items() if k not in ("segments", "sigs", "rejects")}
+    frames = {}
     if "segments" in result:
-        result["segments"].write_parquet(tmp / "segments.parquet")
-        result["sigs"].to_frame("h").write_parquet(tmp / "sigs.parquet")
+        frames = {"segments": result["segments"], "sigs": result["sigs"].to_frame("h")}
         if result["n_rejects"]:
-            result["rejects"].write_parquet(tmp / REJECTS_FILE)
-    (tmp / "result.json").write_text(json.dumps(info, ensure_ascii=False))
-    if final.exists():
-        shutil.rmtree(tmp, ignore_errors=True)
-        return
-    try:
-        os.replace(tmp, final)
-    except OSError:  # (a folder is not replaced if not empty)
-        if not final.exists():
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)  # another worker staged the same bytes meanwhile (an exact copy)
+            frames["rejects"] = result["rejects"]
+    write_bytes_atomic(pack(frames, info), path)
 
 
 def _load_cache(layout: Layout, key: str, file_id: str) -> dict | None:
-    folder = _cache_dir(layout, key, file_id)
-    if not (folder / "result.json").exists():
+    """The cached result (its signatures read, not its segments), None if the file was not staged under
+    this key."""
+    try:
+        info, frames = read_packed(_cache_path(layout, key, file_id), {"sigs"})
+    except Exception:  # noqa: BLE001 - none (FileNotFoundError), or damaged: the file is staged again
         return None
-    info = json.loads((folder / "result.json").read_text())
     if info["status"] == "loaded":
-        info["sigs"] = pl.read_parquet(folder / "sigs.parquet")["h"]
+        info["sigs"] = frames["sigs"]["h"]
     return info
 
 
-def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
+def _apply(staged: Staged, result: dict, path: Path) -> Staged:
     staged.status, staged.format = result["status"], result.get("format", "unknown")
     if staged.status != "loaded":
         staged.reason = result["reason"]
@@ -222,7 +222,7 @@ def _apply(staged: Staged, result: dict, folder: Path) -> Staged:
     staged.warnings = result["warnings"]
     staged.n_rejects = result["n_rejects"]
     staged.meta, staged.n_segments, staged.sigs = _meta_of(result["meta"]), result["n_segments"], result["sigs"]
-    staged.segments_path = str(folder / "segments.parquet")
+    staged.cache_path = str(path)
     return staged
 
 
@@ -237,7 +237,7 @@ _INDEX_SCHEMA = {
     "abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "settings": pl.String, "path": pl.String,
     "file_id": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String, "format": pl.String,
     "kind": pl.String, "status": pl.String, "reason": pl.String, "meta": pl.String, "n_segments": pl.Int64,
-    "segments_path": pl.String, "warnings": pl.String, "n_rejects": pl.Int64,
+    "cache_path": pl.String, "warnings": pl.String, "n_rejects": pl.Int64,
 }
 
 
@@ -268,12 +268,12 @@ def load_index(layout: Layout, settings: str) -> dict[tuple[str, int, int], Stag
     root = str(layout.root)
     out = {}
     names = ("abs_path", "size", "mtime_ns", "path", "file_id", "size_bytes", "archive_path", "format", "kind",
-             "status", "reason", "meta", "n_segments", "segments_path", "warnings", "n_rejects")
+             "status", "reason", "meta", "n_segments", "cache_path", "warnings", "n_rejects")
     for (abs_path, size, mtime_ns, path, file_id, size_bytes, archive_path, fmt, kind, status, reason, meta,
-         n_segments, segments_path, warnings, n_rejects) in zip(*(rows[c].to_list() for c in names)):
+         n_segments, cache_path, warnings, n_rejects) in zip(*(rows[c].to_list() for c in names)):
         out[(abs_path, size, mtime_ns)] = Staged(
             path, file_id, size_bytes, archive_path, fmt, kind, status, reason, None, n_segments, None,
-            os.path.join(root, segments_path) if segments_path else None,
+            os.path.join(root, cache_path) if cache_path else None,
             [] if warnings == "[]" else json.loads(warnings), n_rejects, meta_json=meta or None)
     return out
 
@@ -303,10 +303,10 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
         keep = [(k, s) for k, s in entries if k in unchanged]
         wanted = pl.DataFrame({"abs_path": [k[0] for k, _ in keep], "size": [k[1] for k, _ in keep],
                                "mtime_ns": [k[2] for k, _ in keep], "path": [s.path for _, s in keep],
-                               "segments_path": [_in_warehouse(layout, s.segments_path) for _, s in keep]},
+                               "cache_path": [_in_warehouse(layout, s.cache_path) for _, s in keep]},
                               schema={"abs_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "path": pl.String,
-                                      "segments_path": pl.String})  # (an older index's absolute paths made relative)
-        copied = old.filter(pl.col("settings") == settings).drop("path", "segments_path") \
+                                      "cache_path": pl.String})  # (an older index's absolute paths made relative)
+        copied = old.filter(pl.col("settings") == settings).drop("path", "cache_path") \
             .join(wanted, on=["abs_path", "size", "mtime_ns"]).select(list(_INDEX_SCHEMA))
     done = set(zip(copied["abs_path"].to_list(), copied["size"].to_list(), copied["mtime_ns"].to_list()))
     rows = [{"abs_path": k[0], "size": k[1], "mtime_ns": k[2], "settings": settings, "path": s.path,
@@ -314,7 +314,7 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "kind": s.kind, "status": s.status, "reason": s.reason,
              "meta": s.meta_json if s.meta_json is not None
              else json.dumps(dataclasses.asdict(s.meta), ensure_ascii=False) if s.meta else None,
-             "n_segments": s.n_segments, "segments_path": _in_warehouse(layout, s.segments_path),
+             "n_segments": s.n_segments, "cache_path": _in_warehouse(layout, s.cache_path),
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "n_rejects": s.n_rejects}
             for k, s in entries if s.archive_path and k not in done]

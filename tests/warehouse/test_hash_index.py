@@ -11,7 +11,7 @@ import pytest
 from transforms import dedup
 from warehouse import hash_index
 from warehouse.hash_index import HashIndex
-from warehouse.layout import Layout
+from warehouse.layout import Layout, pack
 from warehouse.stage import Staged
 
 
@@ -104,40 +104,36 @@ def _spy(fn, calls: list):
     return wrapped
 
 
-def test_many_reads_cached_signatures_in_one_scan_like_one_by_one(tmp_path: Path) -> None:
-    """`CachedSigs.many` (one multi-file read) gives each file's hashes exactly as reading it alone:
-    in memory, in its cache folder, and a file with no hashes at all."""
+def _cached(tmp_path: Path, fid: str, hashes: list[int]) -> Staged:
+    """A staged file whose signatures are only in its cache entry (as warehouse.stage writes it)."""
+    entry = tmp_path / f"{fid}.bin"
+    entry.write_bytes(pack({"segments": pl.DataFrame({"seq": [0]}), "sigs": pl.Series("h", hashes, pl.UInt64).to_frame()},
+                           {"status": "loaded"}))
+    return Staged(fid, fid, 1, "", cache_path=str(entry))
+
+
+def test_cached_signatures_read_like_those_in_memory(tmp_path: Path) -> None:
+    """A file's hashes read from its cache entry equal the ones it had in memory; a file with no hashes
+    reads as empty; the shingle sets a weak link asks for are built from them."""
     hashes = {"a": [5, 1, 9], "b": [], "c": [7, 7, 3, 2**63 + 1], "d": [4]}
-    staged = []
-    for fid, hs in hashes.items():
-        folder = tmp_path / fid
-        folder.mkdir()
-        pl.Series("h", hs, pl.UInt64).to_frame().write_parquet(folder / "sigs.parquet")
-        s = Staged(fid, fid, 1, "", segments_path=str(folder / "segments.parquet"))
-        s.sigs = pl.Series("h", hs, pl.UInt64) if fid == "d" else None  # d is still in memory
-        staged.append(s)
+    staged = [_cached(tmp_path, fid, hs) for fid, hs in hashes.items()]
+    staged[-1].sigs = pl.Series("h", hashes["d"], pl.UInt64)  # d is still in memory
     sigs = HashIndex(Layout(tmp_path / "wh").ensure(), "k").sigs_of(staged)
-    got = sigs.many(["c", "b", "a", "d"])
-    assert {f: h.tolist() for f, h in got.items()} == {f: sigs[f].to_list() for f in hashes}
+    assert {f: sigs[f].to_list() for f in hashes} == hashes
     shingles = dedup._ShingleSets(sigs)
-    shingles.warm({"a", "c"})
-    assert set(shingles) == {"a", "c"} and shingles["c"].tolist() == [3, 7, 2**63 + 1]
+    assert shingles.hashes("c").tolist() == [3, 7, 2**63 + 1] and shingles.hashes("b").tolist() == []
 
 
-def test_warming_reads_each_cached_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Asking whether a file has signatures does not read them: warming the weak-link files reads
-    their caches in the one multi-file scan only (a one-by-one read per file cost ~0.25 s a run at
-    10,000 episodes)."""
-    staged = []
-    for fid in ("a", "b", "c"):
-        (tmp_path / fid).mkdir()
-        pl.Series("h", [1, 2, ord(fid)], pl.UInt64).to_frame().write_parquet(tmp_path / fid / "sigs.parquet")
-        staged.append(Staged(fid, fid, 1, "", segments_path=str(tmp_path / fid / "segments.parquet")))
+def test_asking_for_signatures_reads_each_cached_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking whether a file has signatures does not read them; a file's cache entry is read once,
+    when a containment check first needs its hashes."""
+    staged = [_cached(tmp_path, fid, [1, 2, ord(fid)]) for fid in ("a", "b", "c")]
     sigs = HashIndex(Layout(tmp_path / "wh").ensure(), "k").sigs_of(staged)
-    one_by_one: list[str] = []
+    reads: list[str] = []
     real = hash_index._cached_sigs
-    monkeypatch.setattr(hash_index, "_cached_sigs", lambda s: one_by_one.append(s.file_id) or real(s))
-    assert "a" in sigs and "z" not in sigs and one_by_one == []
+    monkeypatch.setattr(hash_index, "_cached_sigs", lambda s: reads.append(s.file_id) or real(s))
+    assert "a" in sigs and "z" not in sigs and reads == []
     shingles = dedup._ShingleSets(sigs)
-    shingles.warm({"a", "c", "z"})
-    assert one_by_one == [] and sorted(shingles) == ["a", "c"] and shingles["c"].tolist() == [1, 2, ord("c")]
+    for _ in range(2):
+        assert dedup._group_containment(shingles, ["a"], ["c"]) == 2 / 3
+    assert sorted(reads) == ["a", "c"] and shingles.hashes("z").tolist() == []

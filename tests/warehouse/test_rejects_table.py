@@ -30,5 +30,5 @@ def test_segment_rejects_come_back_from_the_file_cache(tmp_path: Path) -> None:
         assert mine.height == s.n_rejects
         assert set(mine["path"]) <= {s.path} and set(mine["archive_path"]) <= {s.archive_path}
         if s.n_rejects:
-            assert mine["seq"].to_list() == pl.read_parquet(s.rejects_path)["seq"].to_list()
+            assert mine["seq"].to_list() == s.cached("rejects")["seq"].to_list()
             assert mine["rule"].null_count() == 0 and mine["content"].null_count() < mine.height

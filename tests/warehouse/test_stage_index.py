@@ -32,7 +32,7 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
         assert back.meta is None and (back.meta_json is not None) == (s.meta is not None)
         assert file_table({"f": back.grouping_meta}).equals(file_table({"f": s.meta})) or s.meta is None
         for field in ("path", "file_id", "size_bytes", "archive_path", "format", "kind", "status", "reason",
-                      "metadata", "n_segments", "segments_path", "warnings", "n_rejects"):
+                      "metadata", "n_segments", "cache_path", "warnings", "n_rejects"):
             assert getattr(back, field) == getattr(s, field), (p.name, field)
         assert back.sigs is None  # signatures live in the hash index, not here
         if s.status == "loaded":  # ...and in the file cache, where the index can read them back
@@ -49,18 +49,18 @@ def test_a_moved_warehouse_finds_its_cache(tmp_path: Path) -> None:
     key = settings_key(options, glossary)
     save_index(layout, key, [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)])
     old_style = pl.read_parquet(layout.root / "staged.parquet")  # as an older version wrote it: absolute paths
-    old_style = old_style.with_columns((pl.lit(str(layout.root) + "/") + pl.col("segments_path")).alias("segments_path"))
+    old_style = old_style.with_columns((pl.lit(str(layout.root) + "/") + pl.col("cache_path")).alias("cache_path"))
     old_style.write_parquet(layout.root / "staged.parquet")
     index = load_index(layout, key)
     save_index(layout, key, list(index.items()), unchanged=set(index))  # copied rows: made relative
-    assert len(index) == len(paths) and old_style["segments_path"].str.starts_with("/").any()
+    assert len(index) == len(paths) and old_style["cache_path"].str.starts_with("/").any()
     rewritten = pl.read_parquet(layout.root / "staged.parquet")
-    assert rewritten.height == len(paths) and not rewritten["segments_path"].str.starts_with("/").any()
+    assert rewritten.height == len(paths) and not rewritten["cache_path"].str.starts_with("/").any()
     (tmp_path / "wh").rename(tmp_path / "moved")
     index = load_index(Layout(tmp_path / "moved"), key)
     for p, s in zip(paths, staged):
         back = index[(str(p), *file_stat(p))]
-        assert back.segments_path.startswith(str(tmp_path / "moved")) and Path(back.segments_path).exists()
+        assert back.cache_path.startswith(str(tmp_path / "moved")) and Path(back.cache_path).exists()
         assert back.version.segments.height == s.n_segments  # (the staged paths point to the old folder)
         assert _cached_sigs(back).len() > 0
 
@@ -83,23 +83,20 @@ def test_unchanged_rows_are_copied_and_equal_a_full_rewrite(tmp_path: Path) -> N
 
 def test_two_workers_caching_the_same_bytes_at_once(tmp_path: Path, monkeypatch) -> None:
     """Exact copies in two batches are staged by two workers at once: the one that renames its cache
-    folder second finds the folder there (and not empty) and keeps it, rather than failing its batch."""
-    import os
-    import shutil
-
-    import warehouse.stage as stage
-
+    entry second replaces the other's (the same content), rather than failing its batch, and leaves no
+    temporary file behind."""
     layout = Layout(tmp_path / "wh").ensure()
-    real = os.replace
+    real = Path.replace
 
-    def other_worker_first(src, dst):  # the other worker's folder (the same content) lands just before ours
-        if Path(src).is_dir() and not Path(dst).exists():
-            shutil.copytree(src, dst)
+    def other_worker_first(src: Path, dst: Path) -> Path:  # the other worker's entry lands just before ours
+        if not Path(dst).exists():
+            Path(dst).write_bytes(src.read_bytes())
         return real(src, dst)
 
-    monkeypatch.setattr(stage.os, "replace", other_worker_first)
+    monkeypatch.setattr(Path, "replace", other_worker_first)
     (staged,) = stage_files([(SAMPLE / "002_d30b93859025e2dd.txt", "002.txt")], layout,
                             CleanOptions(), None)
     assert staged.status == "loaded" and staged.version.segments.height == staged.n_segments > 0
-    folder = Path(staged.segments_path).parent
-    assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # our temporary folder is gone
+    entry = Path(staged.cache_path)
+    assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # our temporary file is gone
+
