@@ -7,6 +7,7 @@ fails, rebuild) -> write Parquet + publish DuckDB -> summary artifact.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -189,6 +190,8 @@ def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str],
 def ingest(params: IngestParams = IngestParams()) -> dict:
     """Ingest a folder of raw transcripts into the warehouse; returns the run summary."""
     logger = get_run_logger()
+    # the staged-file index knows files by absolute path: "in/" and "/data/in/" are the same files
+    params = params.model_copy(update={"input_dir": Path(os.path.abspath(params.input_dir))})
     layout = Layout(params.warehouse_dir).ensure()
     run = {"run_id": uuid.uuid4().hex[:12], "started_at": datetime.now(UTC)}
     timings: dict[str, float] = {}

@@ -27,6 +27,21 @@ def _read(db: Path, sql: str) -> pl.DataFrame:
         con.close()
 
 
+def test_an_input_folder_named_relatively_then_absolutely_is_not_read_again(tmp_path: Path, monkeypatch) -> None:
+    """The staged-file index knows files by absolute path: a run given the folder as a relative path
+    and the next given it as an absolute one read only the file that is new."""
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    inbox.mkdir()
+    for p in SAMPLE.iterdir():
+        if not p.name.startswith("001"):
+            shutil.copy(p, inbox / p.name)
+    monkeypatch.chdir(tmp_path)
+    first = ingest(IngestParams(input_dir=Path("in"), warehouse_dir=wh, report=False))
+    shutil.copy(SAMPLE / "001_6f24f257fc802c56.txt", inbox)
+    second = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert first["files_read"] == 4 and second["files_read"] == 1 and second["episodes_rebuilt"] == 1
+
+
 def test_new_version_joins_existing_episode_and_touches_only_it(tmp_path: Path) -> None:
     inbox, wh = tmp_path / "in", tmp_path / "wh"
     inbox.mkdir()
