@@ -30,8 +30,8 @@ class Staged:
 
     The cleaned segments stay in the per-file cache (`cache_path`: one packed file holding the
     segments, the signatures, the segments cleaning removed and what staging found); `version` reads
-    the segments when a merge needs them, and `sigs` (the file's sampled shingle hashes, all that grouping needs) lives here only until
-    the hash index (warehouse.hash_index) has stored it.
+    the segments when a merge needs them, and `sigs` (the file's sampled shingle hashes, all that
+    grouping needs) lives here only until the hash index (warehouse.hash_index) has stored it.
     """
 
     path: str

@@ -107,8 +107,8 @@ def _spy(fn, calls: list):
 def _cached(tmp_path: Path, fid: str, hashes: list[int]) -> Staged:
     """A staged file whose signatures are only in its cache entry (as warehouse.stage writes it)."""
     entry = tmp_path / f"{fid}.bin"
-    entry.write_bytes(pack({"segments": pl.DataFrame({"seq": [0]}), "sigs": pl.Series("h", hashes, pl.UInt64).to_frame()},
-                           {"status": "loaded"}))
+    sigs = pl.Series("h", hashes, pl.UInt64).to_frame()
+    entry.write_bytes(pack({"segments": pl.DataFrame({"seq": [0]}), "sigs": sigs}, {"status": "loaded"}))
     return Staged(fid, fid, 1, "", cache_path=str(entry))
 
 
