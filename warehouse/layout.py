@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,17 +49,20 @@ class Layout:
 
 
 def write_parquet_atomic(df: "pl.DataFrame", path: Path) -> None:
-    """Write a frame where readers find it whole or not at all: a hidden temporary file beside it
-    (named by process, so two writers never share one), renamed into place."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    df.write_parquet(tmp)
-    tmp.replace(path)
+    """Write a frame where readers find it whole or not at all (see `_write_atomic`)."""
+    _write_atomic(path, df.write_parquet)
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> None:
-    """`write_parquet_atomic` for bytes (two processes writing the same entry leave one whole copy)."""
+    """Write bytes where readers find them whole or not at all (see `_write_atomic`)."""
+    _write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """`write` a hidden temporary file beside `path` (named by process, so two writers never share
+    one), then rename it into place: two processes writing the same entry leave one whole copy."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
+    write(tmp)
     tmp.replace(path)
 
 
