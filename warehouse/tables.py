@@ -282,23 +282,24 @@ def _save_episode(layout: Layout, key: str, frames: dict[str, pl.DataFrame]) -> 
 
 def source_files(rows: list[Staged], first_path: dict[str, str], seen: dict[str, datetime],
                  quarantine: dict[str, str]) -> pl.DataFrame:
+    """One row per input file; built column by column (a dict per row costs 10x at 10^4 files)."""
+    if not rows:
+        return SOURCE_FILES.empty()
     now = datetime.now(UTC).replace(microsecond=0)
-    out = []
-    for s in rows:
-        copy_of = first_path[s.file_id] if first_path[s.file_id] != s.path else None
-        status, reason = s.status, s.reason
-        if copy_of:
-            status, reason = "duplicate_copy", f"same bytes as {copy_of}"
-        elif s.file_id in quarantine:
-            status, reason = "quarantined", quarantine[s.file_id]
-        out.append({
-            "file_id": s.file_id, "path": s.path, "size_bytes": s.size_bytes, "format": s.format,
-            "kind": s.kind, "status": status, "reason": reason, "archive_path": s.archive_path,
-            "copy_of": copy_of, "n_segments": s.n_segments,
-            "n_warnings": len(s.warnings), "ingested_at": seen.get(s.file_id, now),
-            "parser_version": PARSER_VERSION,
-        })
-    return SOURCE_FILES.conform(pl.DataFrame(out, infer_schema_length=None)) if out else SOURCE_FILES.empty()
+    copy_of = [first_path[s.file_id] if first_path[s.file_id] != s.path else None for s in rows]
+    status = ["duplicate_copy" if c else "quarantined" if s.file_id in quarantine else s.status
+              for s, c in zip(rows, copy_of)]
+    reason = [f"same bytes as {c}" if c else quarantine[s.file_id] if s.file_id in quarantine else s.reason
+              for s, c in zip(rows, copy_of)]
+    columns = {
+        "file_id": [s.file_id for s in rows], "path": [s.path for s in rows],
+        "size_bytes": [s.size_bytes for s in rows], "format": [s.format for s in rows],
+        "kind": [s.kind for s in rows], "status": status, "reason": reason,
+        "archive_path": [s.archive_path for s in rows], "copy_of": copy_of,
+        "n_segments": [s.n_segments for s in rows], "n_warnings": [len(s.warnings) for s in rows],
+        "ingested_at": [seen.get(s.file_id, now) for s in rows], "parser_version": PARSER_VERSION,
+    }
+    return SOURCE_FILES.conform(pl.DataFrame(columns, schema_overrides={c.name: c.dtype for c in SOURCE_FILES.columns}))
 
 
 def rejects(rows: list[Staged], first_path: dict[str, str], quarantine: dict[str, str]) -> pl.DataFrame:
