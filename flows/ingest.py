@@ -34,7 +34,7 @@ from warehouse.archive import discover
 from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout, relative_path
 from warehouse.lock import writer_lock
-from warehouse.publish import (checksums, export_parquet, log_run, publish, recover, table_checksum,
+from warehouse.publish import (Publication, checksums, export_parquet, log_run, recover, table_checksum,
                                unchanged_validation)
 from warehouse.stage import Staged, file_stat, has_index, load_index, save_index, settings_key, stage_files
 from warehouse.tables import (
@@ -168,11 +168,22 @@ def write_report(layout: Layout, pages: int | None) -> Path:
 
 @task(name="publish-warehouse", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_tables(tables: Tables, layout: Layout, run: dict, sums: dict[str, str],
-                   passed: pl.DataFrame | None) -> bool:
+                   passed: pl.DataFrame | None, prepared: Publication | None = None) -> bool:
     """The snapshot (with which cached episodes it holds and which rows passed validation, for the
-    next run) and the DuckDB swap."""
+    next run) and the DuckDB swap; the rest of a publication `prepared` while validation ran, if it
+    is still open (a retry starts afresh)."""
     extras = {EPISODE_KEYS: episode_key_table(tables)} | ({state.PASSED_FILE: passed} if passed is not None else {})
-    return publish(layout, tables, run, sums, extras=extras)
+    publication = prepared if prepared is not None and prepared.open else Publication(layout)
+    return publication.commit(tables, run, sums, extras)
+
+
+def _while_validating(tables: Tables, layout: Layout, sums: dict[str, str], pending: list[Publication]) -> None:
+    """What the flow does while Great Expectations checks the tables in its own process: the
+    checksums publishing needs, then the publication of every table but the validation results
+    (written and loaded into DuckDB, not committed: `publish_tables` commits it, a failed
+    validation aborts it)."""
+    sums.update(checksums(tables, exclude=("validation_results",)))
+    pending.append(Publication(layout).prepare(tables, sums))
 
 
 def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str],
@@ -220,6 +231,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         rebuilt, reused = 0, False
         sums: dict[str, str] = {}
         validation, passed, results = None, set(), []  # passed: cache keys of episodes that passed (any pass)
+        pending: list[Publication] = []  # prepared while GX checked (at most one); aborted unless committed
+        stack.callback(lambda: [p.abort() for p in pending])
         rows_passed = state.passed_rows(layout, checks)  # small tables' rows that passed before (by hash)
         tables = None
         for passes in range(1, 6):
@@ -247,9 +260,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
-            # (in GX's process, the checksums publishing needs are taken meanwhile: here they wait for it)
-            validation = validate_tables(tables, layout, todo, rows_passed, gx, meanwhile=lambda: sums.update(
-                checksums(tables, exclude=("validation_results",))))
+            # (in GX's process; meanwhile, here, the publication is prepared: see _while_validating)
+            validation = validate_tables(tables, layout, todo, rows_passed, gx,
+                                         meanwhile=lambda: _while_validating(tables, layout, sums, pending))
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]
@@ -259,6 +272,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
             extra = _quarantine_for(validation.bad_episodes, validation.bad_files, tables)
             if validation.success or not extra or extra.keys() <= quarantine.keys():
                 break
+            for publication in pending:  # prepared for tables that are now rebuilt
+                publication.abort()
+            pending.clear()
             logger.warning("validation failed for %d file(s); quarantining and rebuilding", len(extra))
             quarantine |= extra
         if gx is not None:
@@ -275,7 +291,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                                                             "validation_passes": passes}
         t = time.perf_counter()
         rows_ok = state.passed_rows_file(validation.row_hashes, checks) if validation is not None else None
-        published = publish_tables(tables, layout, run | {"summary": summary}, sums, rows_ok)
+        published = publish_tables(tables, layout, run | {"summary": summary}, sums, rows_ok,
+                                   pending[-1] if pending else None)
         if params.validate_data:  # their rows are in the validated, published tables: not checked again
             mark_episodes(layout, sorted(passed & set(tables.episode_keys.values())), "VALID", checks=checks)
         summary["timings_s"]["publish"] = round(time.perf_counter() - t, 3)

@@ -161,28 +161,52 @@ def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str
     `extras` (file name -> frame) are side files for the pipeline itself, not tables (not in DuckDB).
     """
     sums = sums or checksums(tables)
-    name = snapshot_name(sums)
-    final = layout.parquet / name
+    final = layout.parquet / snapshot_name(sums)
     if final.exists():
         _write_extras(final, extras)
         return final
-    tmp = layout.parquet / f".{name}.tmp"
+    tmp = _fresh_folder(layout)
+    _write_tables(tmp, tables, sums, previous)
+    return _seal(tmp, final, sums, extras)
+
+
+def _fresh_folder(layout: Layout) -> Path:
+    """The one folder a snapshot is written in before it is named (a crashed writer's is removed:
+    there is one writer at a time)."""
+    tmp = layout.parquet / ".snapshot.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    return tmp
+
+
+def _write_tables(folder: Path, tables: dict[str, Frame], sums: dict[str, str], previous: dict | None,
+                  names: list[str] | None = None) -> None:
+    """The tables (of them, `names`) into `folder`; a big table in parts if it has them (`Tables.parts`)."""
     parts = getattr(tables, "parts", {})
-    before = layout.parquet / previous["snapshot"] if previous else None
+    before = folder.parent / previous["snapshot"] if previous else None
     for table, df in tables.items():
+        if names is not None and table not in names:
+            continue
         if table in parts:
-            write_parts(parts[table], tmp / table)
+            write_parts(parts[table], folder / table)
         elif before is not None and previous["checksums"].get(table) == sums[table] \
                 and (old := before / f"{table}.parquet").exists() \
                 and pl.read_parquet_schema(old) == dict(df.collect_schema()):  # same rows, same columns
-            _link(old, tmp / f"{table}.parquet")
+            _link(old, folder / f"{table}.parquet")
         else:
-            write_table(df, tmp / f"{table}.parquet")
-    (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
-    _write_extras(tmp, extras)
-    tmp.rename(final)
+            write_table(df, folder / f"{table}.parquet")
+
+
+def _seal(tmp: Path, final: Path, sums: dict[str, str], extras: dict[str, pl.DataFrame] | None) -> Path:
+    """Name a written folder after its content (if a snapshot of that content exists, it is the one)."""
+    if final.exists():
+        shutil.rmtree(tmp)
+    else:
+        (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
+        _write_extras(tmp, extras)
+        tmp.rename(final)
+        return final
+    _write_extras(final, extras)
     return final
 
 
@@ -197,35 +221,115 @@ def publish(layout: Layout, tables: dict[str, Frame], run: dict, sums: dict[str,
 
     `sums` are the tables' checksums if the caller has them already (they cost a pass over the data).
     """
-    sums = sums or checksums(tables)
-    con = _connect_for_writing(layout)
-    committed = False
-    try:
-        previous = _repair_pointer(con, layout)
-        unchanged = previous is not None and previous["checksums"] == sums \
-            and _db_snapshot(con) == previous["snapshot"]
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
-        con.execute("begin transaction")
+    return Publication(layout).commit(tables, run, sums or checksums(tables), extras)
+
+
+class Publication:
+    """A publish in two steps, so that most of its work can be done while the run waits for
+    something else (the flow prepares it while Great Expectations checks the tables in a process
+    of its own; the validation results, the last table, are known only then):
+
+    - `prepare(tables, sums)`: write these tables' Parquet into the snapshot folder being made and
+      load them into DuckDB in a transaction that is not committed (readers still see the previous
+      state; a crash rolls it back);
+    - `commit(tables, run, sums, extras)`: the same for the tables not prepared, then name the folder
+      after its content, log the run, commit, and point CURRENT.json at it; False (only the run
+      logged) if the tables equal the published ones;
+    - `abort()`: roll back and remove the folder (validation failed: the run rebuilds).
+
+    `publish` is `commit` alone. One writer at a time (the writer lock) and one publication at a time.
+    """
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.folder: Path | None = None
+        self.prepared: dict[str, str] = {}  # table -> checksum, of the tables written and loaded
+
+    @property
+    def open(self) -> bool:
+        return self.con is not None
+
+    def _begin(self) -> None:
+        self.con = _connect_for_writing(self.layout)
+        try:
+            self.previous = _repair_pointer(self.con, self.layout)
+            self.in_sync = _in_sync(self.con, self.layout, self.previous)
+            self.con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # it streams the Parquet; spills beyond this
+            self.con.execute("begin transaction")
+        except BaseException:
+            self._close()
+            raise
+
+    def prepare(self, tables: dict[str, Frame], sums: dict[str, str], names: list[str] | None = None) -> "Publication":
+        """Write and load `tables` (of them, `names`), not yet committed; `sums`: their checksums."""
+        names = list(tables) if names is None else names
+        if self.con is None:
+            self._begin()
+        try:
+            if self.folder is None:
+                self.folder = _fresh_folder(self.layout)
+            _write_tables(self.folder, tables, sums, self.previous, names)
+            _load_tables(self.con, self.folder, {name: tables[name] for name in names}, self.in_sync)
+            self.prepared.update({name: sums[name] for name in names})
+        except BaseException:
+            self.abort()
+            raise
+        return self
+
+    def commit(self, tables: dict[str, Frame], run: dict, sums: dict[str, str],
+               extras: dict[str, pl.DataFrame] | None = None) -> bool:
+        """Publish `tables` (`sums`: every table's checksum): those not prepared are written and
+        loaded now (a prepared one whose checksum differs, too)."""
+        if self.con is None:
+            self._begin()
+        committed = False
+        try:
+            previous = self.previous
+            unchanged = previous is not None and previous["checksums"] == sums \
+                and _db_snapshot(self.con) == previous["snapshot"]
+            if unchanged:  # (what was prepared is dropped)
+                self.con.execute("rollback")
+                self.con.execute("begin transaction")
+                if self.folder is not None:
+                    shutil.rmtree(self.folder, ignore_errors=True)
+                    self.folder = None
+            else:
+                self.prepare(tables, sums, [name for name in tables if self.prepared.get(name) != sums[name]])
+                snapshot = _seal(self.folder, self.layout.parquet / snapshot_name(sums), sums, extras)
+                self.folder = None
+                self.con.execute("create or replace table _snapshot as select ? as name", [snapshot.name])
+                apply_views(self.con, (extras or {}).get(EPISODE_KEYS))
+            _log_run(self.con, run | {"published": not unchanged})
+            pointer = None if unchanged else _prepare_pointer(self.layout, sums)
+            self.con.execute("commit")
+            committed = True
+            if pointer is not None:  # at once; a crash before this line is repaired by `recover`
+                pointer.replace(self.layout.parquet / "CURRENT.json")
+        finally:
+            if not committed:
+                self.abort()
+            self._close()
         if not unchanged:
-            snapshot = write_snapshot(layout, tables, sums, extras, previous)
-            _load_tables(con, snapshot, tables, _in_sync(con, layout, previous))
-            con.execute("create or replace table _snapshot as select ? as name", [snapshot.name])
-            apply_views(con, (extras or {}).get(EPISODE_KEYS))
-        _log_run(con, run | {"published": not unchanged})
-        pointer = None if unchanged else _prepare_pointer(layout, sums)
-        con.execute("commit")
-        committed = True
-        if pointer is not None:  # at once; a crash before this line is repaired by `recover`
-            pointer.replace(layout.parquet / "CURRENT.json")
-    except BaseException:
-        if not committed:
-            con.execute("rollback")
-        raise
-    finally:
-        con.close()
-    if not unchanged:
-        _drop_old_snapshots(layout, snapshot_name(sums))
-    return not unchanged
+            _drop_old_snapshots(self.layout, snapshot_name(sums))
+        return not unchanged
+
+    def abort(self) -> None:
+        """Roll back what was prepared and remove its folder (a no-op once committed or aborted)."""
+        if self.con is not None:
+            try:
+                self.con.execute("rollback")
+            except duckdb.Error:  # no transaction open (it failed to begin): nothing to undo
+                pass
+            self._close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+    def _close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
 
 
 def recover(layout: Layout) -> bool:

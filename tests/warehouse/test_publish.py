@@ -233,3 +233,43 @@ def test_unchanged_table_is_linked_not_rewritten_or_reloaded(tmp_path: Path) -> 
     assert (latest / "episodes.parquet").stat().st_ino != (new / "episodes.parquet").stat().st_ino
     assert _read(layout, "episodes")["n_segments"].to_list() == [5]
     assert pub.table_checksum(_read(layout, "episodes")) == pub.table_checksum(third["episodes"])
+
+
+def test_prepared_publication_is_invisible_until_committed_and_aborts_clean(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    assert pub.publish(layout, _tables(3), _run())
+    before = pub.current_pointer(layout)
+    new = _tables(5)
+    sums = pub.checksums(new)
+    rest = {k: v for k, v in new.items() if k != "validation_results"}
+
+    prepared = pub.Publication(layout).prepare(rest, sums)  # (the flow: while GX checks)
+    assert prepared.open and (layout.parquet / ".snapshot.tmp" / "segments.parquet").exists()
+    prepared.abort()  # validation failed: the run rebuilds
+    assert not prepared.open and not (layout.parquet / ".snapshot.tmp").exists()
+    assert pub.current_pointer(layout) == before
+    assert _read(layout, "segments").height == 3
+
+    prepared = pub.Publication(layout).prepare(rest, sums)
+    assert prepared.commit(new, _run(), sums)  # only validation_results is left to load
+    assert _read(layout, "segments").height == 5
+    assert pub.current_checksums(layout) == sums
+    assert not (layout.parquet / ".snapshot.tmp").exists()
+    # the same as publishing in one step
+    other = Layout(tmp_path / "other").ensure()
+    pub.publish(other, _tables(3), _run())
+    pub.publish(other, new, _run())
+    assert pub.current_pointer(other)["snapshot"] == pub.current_pointer(layout)["snapshot"]
+    for name in new:
+        assert pub.table_checksum(_read(other, name)) == pub.table_checksum(_read(layout, name))
+
+
+def test_prepared_then_unchanged_publishes_nothing(tmp_path: Path) -> None:
+    layout = Layout(tmp_path).ensure()
+    tables = _tables(3)
+    sums = pub.checksums(tables)
+    assert pub.publish(layout, tables, _run())
+    prepared = pub.Publication(layout).prepare({"segments": tables["segments"]}, sums)
+    assert not prepared.commit(tables, _run(), sums)
+    assert not (layout.parquet / ".snapshot.tmp").exists()
+    assert _read(layout, "runs").height == 2
