@@ -245,6 +245,7 @@ def test_prepared_publication_is_invisible_until_committed_and_aborts_clean(tmp_
 
     prepared = pub.Publication(layout).prepare(rest, sums)  # (the flow: while GX checks)
     assert prepared.open and (layout.parquet / ".snapshot.tmp" / "segments.parquet").exists()
+    assert pub.current_pointer(layout) == before  # nothing published yet
     prepared.abort()  # validation failed: the run rebuilds
     assert not prepared.open and not (layout.parquet / ".snapshot.tmp").exists()
     assert pub.current_pointer(layout) == before
