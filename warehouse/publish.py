@@ -152,24 +152,6 @@ def current_checksums(layout: Layout) -> dict[str, str] | None:
     return pointer["checksums"] if pointer else None
 
 
-def write_snapshot(layout: Layout, tables: dict[str, Frame], sums: dict[str, str] | None = None,
-                   extras: dict[str, pl.DataFrame] | None = None, previous: dict | None = None) -> Path:
-    """Write every table as Parquet into a temp folder, then rename it to its content name.
-
-    A table whose checksum equals its checksum in the `previous` snapshot (its CURRENT.json pointer)
-    is a hard link to that snapshot's file, not written again (DuckDB then does not reload it).
-    `extras` (file name -> frame) are side files for the pipeline itself, not tables (not in DuckDB).
-    """
-    sums = sums or checksums(tables)
-    final = layout.parquet / snapshot_name(sums)
-    if final.exists():
-        _write_extras(final, extras)
-        return final
-    tmp = _fresh_folder(layout)
-    _write_tables(tmp, tables, sums, previous)
-    return _seal(tmp, final, sums, extras)
-
-
 def _fresh_folder(layout: Layout) -> Path:
     """The one folder a snapshot is written in before it is named (a crashed writer's is removed:
     there is one writer at a time)."""
@@ -181,7 +163,10 @@ def _fresh_folder(layout: Layout) -> Path:
 
 def _write_tables(folder: Path, tables: dict[str, Frame], sums: dict[str, str], previous: dict | None,
                   names: list[str] | None = None) -> None:
-    """The tables (of them, `names`) into `folder`; a big table in parts if it has them (`Tables.parts`)."""
+    """The tables (of them, `names`) as Parquet into `folder`; a big table in parts if it has them
+    (`Tables.parts`). A table whose checksum equals its checksum in the `previous` snapshot (its
+    CURRENT.json pointer) is a hard link to that snapshot's file, not written again (DuckDB then does
+    not reload it)."""
     parts = getattr(tables, "parts", {})
     before = folder.parent / previous["snapshot"] if previous else None
     for table, df in tables.items():
@@ -198,15 +183,15 @@ def _write_tables(folder: Path, tables: dict[str, Frame], sums: dict[str, str], 
 
 
 def _seal(tmp: Path, final: Path, sums: dict[str, str], extras: dict[str, pl.DataFrame] | None) -> Path:
-    """Name a written folder after its content (if a snapshot of that content exists, it is the one)."""
-    if final.exists():
+    """Name a written folder after its content. `extras` (file name -> frame) are side files for the
+    pipeline itself, not tables (not in DuckDB)."""
+    if final.exists():  # the same content was published before: that folder is the snapshot
         shutil.rmtree(tmp)
-    else:
-        (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
-        _write_extras(tmp, extras)
-        tmp.rename(final)
+        _write_extras(final, extras)
         return final
-    _write_extras(final, extras)
+    (tmp / "checksums.json").write_text(json.dumps(sums, indent=1))
+    _write_extras(tmp, extras)
+    tmp.rename(final)
     return final
 
 
@@ -245,6 +230,8 @@ class Publication:
         self.con: duckdb.DuckDBPyConnection | None = None
         self.folder: Path | None = None
         self.prepared: dict[str, str] = {}  # table -> checksum, of the tables written and loaded
+        self.previous: dict | None = None  # the published pointer when the transaction began
+        self.in_sync: Path | None = None  # its folder, if DuckDB holds exactly its tables (see _in_sync)
 
     @property
     def open(self) -> bool:
