@@ -183,7 +183,7 @@ def _while_validating(tables: Tables, layout: Layout, sums: dict[str, str], pend
     (written and loaded into DuckDB, not committed: `publish_tables` commits it, a failed
     validation aborts it)."""
     sums.update(checksums(tables, exclude=("validation_results",)))
-    pending.append(Publication(layout).prepare(tables, sums))
+    pending.append(Publication(layout).prepare(tables, sums, keys=episode_key_table(tables)))
 
 
 def _quarantine_for(bad_episodes: dict[str, str], bad_files: dict[str, str],

@@ -31,6 +31,9 @@ def test_bench_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert s["rerun"]["published"] == [False] and s["rerun"]["episodes_rebuilt"] == [0]
     assert s["one_new_file"]["published"] == [True] and s["one_new_file"]["episodes_rebuilt"] == [1]
     assert s["full"]["peak_rss_mb"]["median"] > 50
+    for run in ("full", "rerun", "one_new_file"):  # the flow run (Prefect's record) ends after its run log row
+        m = s[run]
+        assert m["wall_s"]["median"] > m["flow_s"]["median"] >= m["logged_s"]["median"] > 0
     g = s["grouping"]
     assert g["docs"] >= 12 and 0 <= g["precision"] <= 1 and 0 <= g["recall"] <= 1
     peer = s["peer"]

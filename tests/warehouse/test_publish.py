@@ -74,8 +74,8 @@ def test_crash_during_publish_leaves_previous_tables(tmp_path: Path, monkeypatch
     pub.publish(layout, _tables(3), _run())
     real = pub._load_tables
 
-    def crash_halfway(con, snapshot, tables, previous=None):
-        real(con, snapshot, {k: v for k, v in tables.items() if k == "segments"}, previous)
+    def crash_halfway(con, snapshot, tables, *rest):
+        real(con, snapshot, {k: v for k, v in tables.items() if k == "segments"}, *rest)
         raise KeyboardInterrupt("killed mid-publish")
 
     monkeypatch.setattr(pub, "_load_tables", crash_halfway)
@@ -194,6 +194,45 @@ def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Pat
     assert set(_read(layout, "segment_terms")["episode_id"]) == {"e1", "e2", "e4"} | set(same)
     pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"new-{e}" for e in first}))
     assert refreshed[-1] == sorted(first)  # every key changed: rebuilt whole
+
+
+def test_duckdb_gets_only_the_rows_of_episodes_whose_key_changed(tmp_path: Path, monkeypatch, caplog) -> None:
+    layout = Layout(tmp_path / "a").ensure()
+    same = {f"s{i:02d}": [f"unchanged episode {i}", "and its second segment"] for i in range(12)}
+    first = {"e1": ["one", "two"], "e2": ["old text"]} | same
+    pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"k-{e}" for e in first}))
+    loaded: list[tuple[str, list[str]]] = []
+    real = pub._load_episodes
+
+    def spy(con, snapshot, previous, name, episodes, rows):
+        loaded.append((name, episodes))
+        return real(con, snapshot, previous, name, episodes, rows)
+
+    monkeypatch.setattr(pub, "_load_episodes", spy)
+    # e1 changed (a new key, a third segment), e2 removed, e3 added; the twelve others as they were
+    second = {"e1": ["one", "two", "three"], "e3": ["brand new"]} | same
+    assert pub.publish(layout, _episodes(second), _run(),
+                       extras=_keys({e: f"k-{e}" for e in second} | {"e1": "k-e1-changed"}))
+    assert ("segments", ["e1", "e2", "e3"]) in loaded and ("episodes", ["e1", "e2", "e3"]) in loaded
+    assert "loaded whole" not in caplog.text  # by difference alone
+    fresh = Layout(tmp_path / "b").ensure()  # the same tables loaded whole
+    pub.publish(fresh, _episodes(second), _run())
+    for name, key in (("segments", ["episode_id", "seq"]), ("episodes", ["episode_id"])):
+        assert_frame_equal(_read(layout, name).sort(key), _read(fresh, name).sort(key))
+    assert _read(layout, "segments").height == 3 + 1 + 12 * 2
+
+    # keys that claim nothing changed while rows did: the row count disagrees, the table is reloaded whole
+    third = second | {"s00": same["s00"] + ["a third segment under the same key"]}
+    assert pub.publish(layout, _episodes(third), _run(),
+                       extras=_keys({e: f"k-{e}" for e in second} | {"e1": "k-e1-changed"}))
+    assert ("segments", []) in loaded and "segments: 28 rows after replacing 0 changed episodes' rows, 29 expected" in caplog.text
+    assert _read(layout, "segments").filter(pl.col("episode_id") == "s00").height == 3
+
+    loaded.clear()  # every key changed: more than EPISODE_DIFF_SHARE, the changed tables are loaded whole
+    assert pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"new-{e}" for e in first}))
+    assert loaded == []
+    assert_frame_equal(_read(layout, "segments").sort("episode_id", "seq"),
+                       _episodes(first)["segments"].sort("episode_id", "seq"))
 
 
 def test_checksums_with_exclude_use_the_parts_known_sums(tmp_path: Path) -> None:
