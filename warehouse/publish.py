@@ -444,23 +444,19 @@ def _load_episodes(con: duckdb.DuckDBPyConnection, snapshot: Path, previous: Pat
     count differs afterwards, the table is loaded whole."""
     if "episode_id" not in TABLES[name].names:
         return False
-    new, old = table_files(snapshot, name), table_files(previous, name)
-    if pl.read_parquet_schema(new[0]) != pl.read_parquet_schema(old[0]):
+    files = table_files(snapshot, name)
+    if pl.read_parquet_schema(files[0]) != pl.read_parquet_schema(table_files(previous, name)[0]):
         return False
-    before = {f.name: f for f in old}  # a parted table: only its changed parts hold changed episodes
-    new = [f for f in new if f.name not in before or os.stat(f).st_ino != os.stat(before[f.name]).st_ino]
-    con.execute("create or replace temp table _changed_episodes as select unnest(?::varchar[]) as episode_id",
-                [episodes])
-    con.execute(f"delete from {name} where episode_id in (select episode_id from _changed_episodes)")  # name checked
+    shared = _shared(previous, snapshot, name)  # a parted table: only its changed parts hold changed episodes
+    new = [str(f) for f in files if f.name not in shared]
+    changed = "episode_id in (select unnest(?::varchar[]))"
+    con.execute(f"delete from {name} where {changed}", [episodes])  # name checked
     if new:
-        con.execute(f"insert into {name} select * from read_parquet(?) "
-                    "where episode_id in (select episode_id from _changed_episodes)", [[str(f) for f in new]])
-    con.execute("drop table _changed_episodes")
+        con.execute(f"insert into {name} select * from read_parquet(?) where {changed}", [new, episodes])
     if (n := con.execute(f"select count(*) from {name}").fetchone()[0]) != rows:
         log.warning("%s: %d rows after replacing %d changed episodes' rows, %d expected (an episode's rows "
                     "changed under the same key); the table is loaded whole", name, n, len(episodes), rows)
-        con.execute(f"create or replace table {name} as select * from read_parquet(?)",
-                    [[str(f) for f in table_files(snapshot, name)]])
+        con.execute(f"create or replace table {name} as select * from read_parquet(?)", [[str(f) for f in files]])
     return True
 
 
@@ -468,12 +464,15 @@ def _changed_parts(previous: Path, snapshot: Path, name: str, df: Frame) -> tupl
     """(previous part files to delete, new part files to insert), or None to load the table whole."""
     if not (snapshot / name).is_dir() or not (previous / name).is_dir():
         return None
-    before = {f.name: f for f in table_files(previous, name)}
-    after = {f.name: f for f in table_files(snapshot, name)}
-    same = {n for n in before.keys() & after.keys() if os.stat(before[n]).st_ino == os.stat(after[n]).st_ino}
+    before, after, same = table_files(previous, name), table_files(snapshot, name), _shared(previous, snapshot, name)
     if len(same) < len(after) / 2:  # most parts changed: one load is cheaper (and the schema may differ)
         return None
-    return [f for n, f in before.items() if n not in same], [f for n, f in after.items() if n not in same]
+    return [f for f in before if f.name not in same], [f for f in after if f.name not in same]
+
+
+def _shared(previous: Path, snapshot: Path, name: str) -> set[str]:
+    """The names of a table's files that the snapshot shares with the previous one (hard links)."""
+    return {f.name for f in table_files(snapshot, name) if _same_file(f, previous / f.relative_to(snapshot))}
 
 
 def apply_views(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame | None = None) -> None:
