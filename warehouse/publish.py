@@ -38,7 +38,7 @@ DUCKDB_MEMORY = "512MB"  # the publish's memory cap (DuckDB's default is 80% of 
 BUCKETS = 64  # parts per big table: one new episode rewrites about 1/BUCKETS of it
 PART_SUMS = "_sums.json"  # in a parted table's folder: bucket -> checksum of that part
 log = logging.getLogger(__name__)
-EPISODE_DIFF_SHARE = 0.25  # more episodes changed than this share: DuckDB reloads the changed tables whole
+DIFF_SHARE = 0.25  # more episodes (or files) changed than this share: DuckDB reloads the changed tables whole
 
 
 def bucket_of(episode_id: str) -> int:
@@ -392,22 +392,27 @@ def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[st
                  sums: dict[str, str] | None = None) -> None:
     """DuckDB reads each table straight from the snapshot's Parquet (streamed, not via Python). With
     the `previous` snapshot in DuckDB, a table whose file is that snapshot's (hard link: same inode) is
-    left as it is; a table of episode rows gets only the rows of `episodes` (those whose key changed,
-    `_changed_episodes`; their rows are deleted, then inserted from the changed files); without them,
-    a parted table gets its changed parts (the old parts' episodes are deleted, the new parts inserted).
+    left as it is, and a table whose rows belong to episodes or files (`ROW_OWNERS`) gets only the
+    rows of those that changed (deleted, then inserted from the changed files): for episodes, those
+    whose key changed (`episodes`, from `_changed_episodes`); for files, those whose rows differ
+    (`_changed_owners`). Without them, a parted table gets its changed parts (the old parts' episodes
+    are deleted, the new parts inserted).
 
-    Loading one episode's rows rather than its part's (~1/64 of the table) keeps DuckDB's write-ahead
-    log and the checkpoint at its commit small: at 10^4 episodes, one new file's publish wrote a
-    44 MB log and checkpointed it in ~1 s; see the README."""
+    Loading only the changed rows keeps DuckDB's write-ahead log and the checkpoint at its commit
+    small: at 10^4 episodes, one new file's publish wrote a 44 MB log and checkpointed it in ~1 s
+    when it replaced a part of the segments, and ~0.4 s went to reloading the 539k rows of rejects
+    whole for the new file's few; see the README."""
     for name in tables:
         if name not in TABLES:
             raise ValueError(f"not a declared table: {name}")
         files = table_files(snapshot, name)
         if previous is not None and _same_file(snapshot / f"{name}.parquet", previous / f"{name}.parquet"):
             continue
-        if previous is not None and episodes is not None and sums is not None \
-                and _load_episodes(con, snapshot, previous, name, episodes, int(sums[name].split(":")[0])):
-            continue
+        if previous is not None and sums is not None and (owner := _owner(name)) is not None:
+            changed = episodes if owner == "episode_id" else _changed_owners(previous, name, tables[name], owner)
+            if changed is not None and _load_rows(con, snapshot, previous, name, owner, changed,
+                                                  int(sums[name].split(":")[0])):
+                continue
         changed = _changed_parts(previous, snapshot, name, tables[name]) if previous else None
         if changed is None:
             con.execute(f"create or replace table {name} as select * from read_parquet(?)",  # name checked
@@ -421,41 +426,70 @@ def _load_tables(con: duckdb.DuckDBPyConnection, snapshot: Path, tables: dict[st
             con.execute(f"insert into {name} select * from read_parquet(?)", [[str(f) for f in new]])
 
 
+ROW_OWNERS = ("episode_id", "file_id")  # the column a table's rows belong to (the first it has): see _load_rows
+
+
+def _owner(name: str) -> str | None:
+    return next((c for c in ROW_OWNERS if c in TABLES[name].names), None)
+
+
 def _changed_episodes(previous: Path | None, keys: pl.DataFrame | None) -> list[str] | None:
     """The episodes added, removed or changed (their cache key differs) since the `previous` snapshot,
     by its `_episode_keys.parquet` and the new `keys`; None if either is unknown, or if so many
-    changed that loading whole tables is cheaper (EPISODE_DIFF_SHARE)."""
+    changed that loading whole tables is cheaper (DIFF_SHARE)."""
     if previous is None or keys is None or not (previous / EPISODE_KEYS).exists():
         return None
     before = pl.read_parquet(previous / EPISODE_KEYS, columns=["episode_id", "key"])
     after = keys.select(pl.col("episode_id").cast(pl.String), pl.col("key").cast(pl.String))
-    changed = pl.concat([before.join(after, on=["episode_id", "key"], how="anti"),
-                         after.join(before, on=["episode_id", "key"], how="anti")])["episode_id"].unique()
-    if changed.len() > EPISODE_DIFF_SHARE * max(after.height, 1):
+    return _few(pl.concat([before.join(after, on=["episode_id", "key"], how="anti"),
+                           after.join(before, on=["episode_id", "key"], how="anti")])["episode_id"], after.height)
+
+
+def _changed_owners(previous: Path, name: str, df: Frame, column: str) -> list[str] | None:
+    """The values of `column` (a file id) whose rows differ between the `previous` snapshot's table
+    and `df`, found by comparing each value's row count and row-hash sums (as `table_checksum`
+    sums a table); None if the columns differ or too many changed (DIFF_SHARE)."""
+    old = table_files(previous, name)
+    if pl.read_parquet_schema(old[0]) != dict(df.collect_schema()):
         return None
-    return changed.sort().to_list()
+    row = pl.struct(pl.all()).hash(seed=1)
+
+    def sums(frame: pl.LazyFrame) -> pl.LazyFrame:
+        return frame.group_by(column).agg(pl.len().alias("n"), (row % 2**32).sum().alias("lo"),
+                                          (row // 2**32).sum().alias("hi"))
+    before, after = sums(pl.scan_parquet(old)), sums(df.lazy())
+    every = ["n", "lo", "hi", column]
+    both = pl.concat([before.join(after, on=every, how="anti"), after.join(before, on=every, how="anti")])
+    changed, owners = pl.collect_all([both.select(column), after.select(pl.len())])
+    return _few(changed[column], owners.item())
 
 
-def _load_episodes(con: duckdb.DuckDBPyConnection, snapshot: Path, previous: Path, name: str,
-                   episodes: list[str], rows: int) -> bool:
-    """Bring a table of episode rows that DuckDB holds as of `previous` to `snapshot` by replacing
-    only `episodes`' rows; False (nothing done) if the table has no episode column or its columns
-    changed. `rows`, the new table's row count, guards the premise (same key, same rows): if the
-    count differs afterwards, the table is loaded whole."""
-    if "episode_id" not in TABLES[name].names:
-        return False
+def _few(changed: pl.Series, total: int) -> list[str] | None:
+    """The changed values, sorted; None if they are more than DIFF_SHARE of `total` (a whole load is cheaper)."""
+    changed = changed.unique()
+    return None if changed.len() > DIFF_SHARE * max(total, 1) else changed.sort().to_list()
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, snapshot: Path, previous: Path, name: str, column: str,
+               values: list[str], rows: int) -> bool:
+    """Bring a table that DuckDB holds as of `previous` to `snapshot` by replacing only the rows whose
+    `column` (ROW_OWNERS) is in `values`; False (nothing done) if the table's columns changed. `rows`,
+    the new table's row count, guards the premise (rows outside `values` are unchanged, e.g. same
+    episode key, same rows): if the count differs afterwards, the table is loaded whole."""
+    if column not in ROW_OWNERS:
+        raise ValueError(f"not a row owner column: {column}")
     files = table_files(snapshot, name)
     if pl.read_parquet_schema(files[0]) != pl.read_parquet_schema(table_files(previous, name)[0]):
         return False
-    shared = _shared(previous, snapshot, name)  # a parted table: only its changed parts hold changed episodes
+    shared = _shared(previous, snapshot, name)  # a parted table: only its changed parts hold changed rows
     new = [str(f) for f in files if f.name not in shared]
-    changed = "episode_id in (select unnest(?::varchar[]))"
-    con.execute(f"delete from {name} where {changed}", [episodes])  # name checked
+    changed = f"{column} in (select unnest(?::varchar[]))"
+    con.execute(f"delete from {name} where {changed}", [values])  # name and column checked
     if new:
-        con.execute(f"insert into {name} select * from read_parquet(?) where {changed}", [new, episodes])
+        con.execute(f"insert into {name} select * from read_parquet(?) where {changed}", [new, values])
     if (n := con.execute(f"select count(*) from {name}").fetchone()[0]) != rows:
-        log.warning("%s: %d rows after replacing %d changed episodes' rows, %d expected (an episode's rows "
-                    "changed under the same key); the table is loaded whole", name, n, len(episodes), rows)
+        log.warning("%s: %d rows after replacing the rows of %d changed %s values, %d expected (rows changed "
+                    "that were said not to); the table is loaded whole", name, n, len(values), column, rows)
         con.execute(f"create or replace table {name} as select * from read_parquet(?)", [[str(f) for f in files]])
     return True
 

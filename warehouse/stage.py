@@ -15,13 +15,15 @@ from transforms.clean import CleanOptions, clean_many
 from transforms.merge import Version
 from transforms.parsers import PARSER_VERSION, TranscriptParseError, parse
 from transforms.parsers.base import Chapter, TranscriptMeta
-from transforms.schemas import CLEAN_SEGMENTS
+from transforms.schemas import CLEAN_SEGMENTS, REJECTS, Table
 from warehouse.archive import archive, sha256
 from warehouse.layout import Layout, pack, read_packed, relative_path, write_bytes_atomic, write_parquet_atomic
 
 CACHE_VERSION = f"p{PARSER_VERSION}-c6"
 ROLLING_FORMATS = {"webvtt", "srt", "youtube_xml", "youtube_json3", "youtube_markdown", "raw_captions"}
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 5-hour transcript is ~1 MB; far larger files are not transcripts
+REJECT_ROWS = Table("reject_rows", tuple(REJECTS.column(c) for c in ("file_id", "seq", "rule", "reason", "content")),
+                    key=(), doc="A file's removed segments as its cache entry keeps them (see cached_rejects).")
 
 
 @dataclass
@@ -199,6 +201,49 @@ def _save_cache(layout: Layout, key: str, file_id: str, result: dict) -> None:
         if result["n_rejects"]:
             frames["rejects"] = result["rejects"]
     write_bytes_atomic(pack(frames, info), path)
+
+
+REJECTS_BASE, REJECTS_RECENT = "rejects.parquet", "rejects-recent.parquet"  # beside a settings key's entries
+REJECTS_RECENT_ROWS = 50_000  # more rows than this in the recent file: it is merged into the base
+
+
+def cached_rejects(staged: list[Staged]) -> pl.DataFrame:
+    """(file_id, seq, rule, reason, content): the segments cleaning removed from these files (those with
+    `n_rejects` and a cache entry), each file's rows together and in order (the files in no set order).
+
+    Read from two files beside the cache entries that collect every entry's rows, not from each entry:
+    at 10^4 episodes ~1,200 files have some, and reading their entries cost 0.1-0.2 s a run. Files
+    not collected yet are read from their entries and appended to the small recent file, which is
+    merged into the base once it is large. The collected rows are the entries' (an entry never
+    changes: content hash + settings), so the collection is only a shortcut: losing it costs time."""
+    out = []
+    by_folder: dict[Path, list[Staged]] = {}
+    for s in staged:
+        if s.n_rejects and s.cache_path is not None:
+            by_folder.setdefault(Path(s.cache_path).parents[1], []).append(s)
+    for folder, files in by_folder.items():
+        base, recent = _read_rejects(folder / REJECTS_BASE), _read_rejects(folder / REJECTS_RECENT)
+        known = pl.concat([base, recent.join(base, on="file_id", how="anti")])  # (a merge cut short: in both)
+        have = set(known["file_id"].unique().to_list())
+        missing = [s for s in files if s.file_id not in have]
+        if missing:
+            rows = [s.cached("rejects").select(pl.lit(s.file_id).alias("file_id"), pl.all()) for s in missing]
+            recent = pl.concat([recent, *(REJECT_ROWS.conform(r) for r in rows)])
+            known = pl.concat([known, *(REJECT_ROWS.conform(r) for r in rows)])
+            if recent.height > REJECTS_RECENT_ROWS:
+                write_parquet_atomic(known, folder / REJECTS_BASE)
+                (folder / REJECTS_RECENT).unlink(missing_ok=True)
+            else:
+                write_parquet_atomic(recent, folder / REJECTS_RECENT)
+        out.append(known.filter(pl.col("file_id").is_in(pl.Series([s.file_id for s in files]).implode())))
+    return pl.concat(out) if out else REJECT_ROWS.empty()
+
+
+def _read_rejects(path: Path) -> pl.DataFrame:
+    try:
+        return REJECT_ROWS.conform(pl.read_parquet(path))
+    except (FileNotFoundError, pl.exceptions.PolarsError, ValueError):  # none yet, or damaged: collected again
+        return REJECT_ROWS.empty()
 
 
 def _load_cache(layout: Layout, key: str, file_id: str) -> dict | None:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from transforms import dedup
@@ -18,7 +17,7 @@ from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout, pack, read_packed, write_parquet_atomic
 from warehouse.publish import EPISODE_KEYS, Parts, bucket_of, current_pointer, part_sums, table_files
-from warehouse.stage import Staged
+from warehouse.stage import Staged, cached_rejects
 
 MERGE_VERSION = "m2"  # bump when merge logic changes: cached episodes are then rebuilt
 
@@ -56,6 +55,18 @@ class Tables(dict):
     unvalidated: set[str]  # episodes whose rows have not passed validation before
     held: dict[str, str]  # file id -> why: its episode, these very files, failed validation before
     parts: dict[str, Parts]  # big table -> its parts for the snapshot (see warehouse.publish)
+
+    def narrowed(self, episodes: set[str]) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+        """The tables, each big one (lazy, in parts) narrowed to the parts that can hold `episodes`:
+        what validation of those episodes reads (a filter over all 64 parts read every part's
+        metadata: ~0.15 s per table at 10^4 episodes, for one new episode's rows)."""
+        out = dict(self)
+        for name, parts in getattr(self, "parts", {}).items():
+            buckets = sorted({bucket_of(e) for e in episodes} & parts.keys())
+            frames = [src if isinstance(src, pl.LazyFrame) else pl.scan_parquet(src) for src in
+                      (parts[b] for b in buckets)]
+            out[name] = pl.concat(frames) if frames else pl.LazyFrame(schema=parts.schema)
+        return out
 
 
 def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, datetime],
@@ -304,20 +315,19 @@ def source_files(rows: list[Staged], first_path: dict[str, str], seen: dict[str,
 
 def rejects(rows: list[Staged], first_path: dict[str, str], quarantine: dict[str, str]) -> pl.DataFrame:
     """File-level quarantines and segment-level removals, each with its rule and reason (the segment
-    rows are read from the files' cache entries)."""
+    rows are read from the file cache: `warehouse.stage.cached_rejects`)."""
     firsts = [s for s in rows if first_path[s.file_id] == s.path]
     files = [{"file_id": s.file_id, "path": s.path, "scope": "file", "seq": None,
               "rule": "validation" if s.file_id in quarantine else "parse",
               "reason": quarantine.get(s.file_id) or s.reason, "content": None, "archive_path": s.archive_path}
              for s in firsts if s.status == "quarantined" or s.file_id in quarantine]
     parts = [REJECTS.conform(pl.DataFrame(files, infer_schema_length=None))] if files else []
-    with_rows = [s for s in firsts if s.n_rejects and s.cache_path is not None]
-    if with_rows:
-        removed = [s.cached("rejects") for s in with_rows]
-        owner = np.repeat(np.arange(len(with_rows)), [r.height for r in removed])  # each row's file
-        ids = pl.DataFrame({"file_id": [s.file_id for s in with_rows], "path": [s.path for s in with_rows],
-                            "archive_path": [s.archive_path for s in with_rows]})[owner]
-        parts.append(REJECTS.conform(pl.concat(removed).hstack(ids).with_columns(scope=pl.lit("segment"))))
+    removed = cached_rejects(firsts)
+    if removed.height:
+        ids = pl.DataFrame({"file_id": [s.file_id for s in firsts], "path": [s.path for s in firsts],
+                            "archive_path": [s.archive_path for s in firsts]})
+        parts.append(REJECTS.conform(removed.join(ids, on="file_id", maintain_order="left")
+                                     .with_columns(scope=pl.lit("segment"))))
     return pl.concat(parts) if parts else REJECTS.empty()
 
 

@@ -202,13 +202,13 @@ def test_duckdb_gets_only_the_rows_of_episodes_whose_key_changed(tmp_path: Path,
     first = {"e1": ["one", "two"], "e2": ["old text"]} | same
     pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"k-{e}" for e in first}))
     loaded: list[tuple[str, list[str]]] = []
-    real = pub._load_episodes
+    real = pub._load_rows
 
-    def spy(con, snapshot, previous, name, episodes, rows):
-        loaded.append((name, episodes))
-        return real(con, snapshot, previous, name, episodes, rows)
+    def spy(con, snapshot, previous, name, column, values, rows):
+        loaded.append((name, values))
+        return real(con, snapshot, previous, name, column, values, rows)
 
-    monkeypatch.setattr(pub, "_load_episodes", spy)
+    monkeypatch.setattr(pub, "_load_rows", spy)
     # e1 changed (a new key, a third segment), e2 removed, e3 added; the twelve others as they were
     second = {"e1": ["one", "two", "three"], "e3": ["brand new"]} | same
     assert pub.publish(layout, _episodes(second), _run(),
@@ -225,14 +225,52 @@ def test_duckdb_gets_only_the_rows_of_episodes_whose_key_changed(tmp_path: Path,
     third = second | {"s00": same["s00"] + ["a third segment under the same key"]}
     assert pub.publish(layout, _episodes(third), _run(),
                        extras=_keys({e: f"k-{e}" for e in second} | {"e1": "k-e1-changed"}))
-    assert ("segments", []) in loaded and "segments: 28 rows after replacing 0 changed episodes' rows, 29 expected" in caplog.text
+    assert ("segments", []) in loaded and "segments: 28 rows after replacing the rows of 0 changed episode_id values, 29 expected" in caplog.text
     assert _read(layout, "segments").filter(pl.col("episode_id") == "s00").height == 3
 
-    loaded.clear()  # every key changed: more than EPISODE_DIFF_SHARE, the changed tables are loaded whole
+    loaded.clear()  # every key changed: more than DIFF_SHARE, the changed tables are loaded whole
     assert pub.publish(layout, _episodes(first), _run(), extras=_keys({e: f"new-{e}" for e in first}))
     assert loaded == []
     assert_frame_equal(_read(layout, "segments").sort("episode_id", "seq"),
                        _episodes(first)["segments"].sort("episode_id", "seq"))
+
+
+def _rejects(files: dict[str, list[str]]) -> pl.DataFrame:
+    """Segment-level rejects: file id -> the contents removed from it."""
+    return pl.DataFrame([{"file_id": f, "path": f"{f}.txt", "scope": "segment", "seq": i, "rule": "boilerplate",
+                          "reason": "sponsor read", "content": text, "archive_path": f"raw/{f}"}
+                         for f, texts in files.items() for i, text in enumerate(texts)],
+                        schema=pub.TABLES["rejects"].schema)
+
+
+def test_duckdb_gets_only_the_rows_of_files_whose_rows_changed(tmp_path: Path, monkeypatch, caplog) -> None:
+    """A table of file rows (rejects: ~540k rows at 10^4 episodes) is not reloaded whole for one new file."""
+    layout = Layout(tmp_path / "a").ensure()
+    same = {f"s{i:02d}": [f"removed {i}", "and more"] for i in range(12)}
+    first = _tables() | {"rejects": _rejects({"f1": ["a"], "f2": ["b", "c"]} | same)}
+    pub.publish(layout, first, _run())
+    loaded: list[tuple[str, str, list[str]]] = []
+    real = pub._load_rows
+
+    def spy(con, snapshot, previous, name, column, values, rows):
+        loaded.append((name, column, values))
+        return real(con, snapshot, previous, name, column, values, rows)
+
+    monkeypatch.setattr(pub, "_load_rows", spy)
+    # f1's rows changed (its path: a renamed file), f2 removed, f3 added; the twelve others as they were
+    second = _tables() | {"rejects": _rejects({"f3": ["new"]} | same).vstack(
+        _rejects({"f1": ["a"]}).with_columns(path=pl.lit("renamed.txt")))}
+    assert pub.publish(layout, second, _run())
+    assert loaded == [("rejects", "file_id", ["f1", "f2", "f3"])]
+    assert "loaded whole" not in caplog.text
+    key = ["file_id", "seq"]
+    assert_frame_equal(_read(layout, "rejects").sort(key), second["rejects"].sort(key))
+
+    loaded.clear()  # most files changed: more than DIFF_SHARE, the table is loaded whole
+    third = _tables() | {"rejects": _rejects({f: ["other"] for f in same})}
+    assert pub.publish(layout, third, _run())
+    assert loaded == []
+    assert_frame_equal(_read(layout, "rejects").sort(key), third["rejects"].sort(key))
 
 
 def test_checksums_with_exclude_use_the_parts_known_sums(tmp_path: Path) -> None:
