@@ -120,6 +120,8 @@ def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: s
     the others, the rows not `passed` before (by hash) and, for keys and counts, the whole table.
     In `gx`'s process if there is one (a small run), else here; then `meanwhile` is done here while
     that process works."""
+    if isinstance(tables, Tables):  # the big tables: only the parts that hold `episodes`
+        tables = tables.narrowed(episodes)
     if gx is None:
         return validate(tables, layout.docs / "validation", only_episodes=episodes, passed=passed)
     return gx.validate(tables, layout.docs / "validation", only_episodes=episodes, passed=passed,
