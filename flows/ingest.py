@@ -25,7 +25,7 @@ from expectations.suites import checks_key
 from expectations.validate import Validation, validate
 from expectations.validate import preload as preload_gx
 from flows import progress
-from flows.runners import OnDemand, offload
+from flows.runners import OnDemand, fewer_collections, offload
 from flows.settings import IngestParams, load_glossary, validates_apart
 from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
@@ -209,6 +209,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
     run = {"run_id": uuid.uuid4().hex[:12], "started_at": datetime.now(UTC)}
     timings: dict[str, float] = {}
     with writer_lock(layout, params.lock_wait_s), ExitStack() as stack:
+        stack.enter_context(fewer_collections())
         t = time.perf_counter()
         if recover(layout):
             logger.warning("CURRENT.json lagged behind DuckDB (a crash right after a publish); repaired")
