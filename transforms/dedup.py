@@ -218,7 +218,18 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series
     group as a whole (all its members' shingles); it never bridges two groups. Otherwise a partial
     version that happens to cover the passage a "best of" episode quotes would chain two episodes.
     Refused links are recorded with the reason.
+
+    Every decision is local to a connected component of the joined links (a link is only ever
+    weighed against groups of its own component, and the weak links of one component keep their
+    relative order), which is what lets `transforms.build.regroup` decide only changed components.
     """
+    roots, refused = group_refusals(file_ids, links, sigs, thresholds)
+    return roots, refuse(links, refused)
+
+
+def group_refusals(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series] | None = None,
+                   thresholds: Thresholds = Thresholds()) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """`group`'s groups, and the joined links it refused as (file_a, file_b, reason)."""
     parent = {f: f for f in file_ids}
     members = {f: [f] for f in file_ids}
     shingles = _ShingleSets(sigs) if sigs is not None else {}
@@ -251,7 +262,25 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series
             refused.append((a, b, "veto:not_contained_in_group"))
         else:
             union(a, b)
-    return {f: find(f) for f in file_ids}, _refuse(links, refused)
+    return {f: find(f) for f in file_ids}, refused
+
+
+def components(file_ids: list[str], links: pl.DataFrame) -> dict[str, str]:
+    """file_id -> the smallest file_id of its connected component of joined links (before `group`
+    refuses any): the unit a grouping decision never crosses."""
+    parent = {f: f for f in file_ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links.filter(pl.col("joined")).select("file_a", "file_b").iter_rows():
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {f: find(f) for f in file_ids}
 
 
 class _ShingleSets(dict):
@@ -312,7 +341,8 @@ def _union(shingles: _ShingleSets, files: list[str]) -> np.ndarray:
     return np.unique(np.concatenate([shingles.hashes(f) for f in files]))
 
 
-def _refuse(links: pl.DataFrame, refused: list[tuple[str, str, str]]) -> pl.DataFrame:
+def refuse(links: pl.DataFrame, refused: list[tuple[str, str, str]]) -> pl.DataFrame:
+    """The links with `refused` ones (file_a, file_b, reason) no longer joined, the reason their signal."""
     if not refused:
         return links
     mark = pl.DataFrame(refused, schema={"file_a": pl.String, "file_b": pl.String, "_why": pl.String}, orient="row")

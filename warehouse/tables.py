@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms import dedup
-from transforms.build import EPISODE_TABLES, group_signed, many_episode_tables
+from transforms.build import EPISODE_TABLES, group_signed, many_episode_tables, regroup
 from transforms.parsers import PARSER_VERSION
 from transforms.schemas import PARSE_WARNINGS, REJECTS, SOURCE_FILES
 from warehouse.hash_index import HashIndex
@@ -92,13 +92,15 @@ def assemble(staged: list[Staged], prior_ids: dict[str, str], seen: dict[str, da
         first_path.setdefault(s.file_id, s.path)
     loaded = [s for s in rows if s.status == "loaded" and first_path[s.file_id] == s.path
               and s.file_id not in quarantine]
-    if layout is not None:  # the persisted hash index: only new or removed files' hashes are joined
-        index = HashIndex(layout, settings)
+    metas = {s.file_id: s.grouping_meta for s in loaded}
+    if layout is not None:  # the persisted hash index: only new or removed files' hashes are joined,
+        index = HashIndex(layout, settings)  # and only what they reach is grouped again
         pairs, sigs = index.candidate_pairs(loaded), index.sigs_of(loaded)
+        grouping, last = regroup(pairs, metas, sigs, prior_ids, index.last_grouping(), index.changed)
+        index.save_grouping(last)
     else:
         sigs = {s.file_id: s.sigs for s in loaded}
-        pairs = dedup.candidate_pairs_of(sigs)
-    grouping = group_signed(pairs, {s.file_id: s.grouping_meta for s in loaded}, sigs, prior_ids)
+        grouping = group_signed(dedup.candidate_pairs_of(sigs), metas, sigs, prior_ids)
     episodes: dict[str, list[Staged]] = {}
     for s in sorted(loaded, key=lambda s: s.file_id):  # members sorted by file id: input order never matters
         episodes.setdefault(grouping.episode_of[s.file_id], []).append(s)

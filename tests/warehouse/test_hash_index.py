@@ -137,3 +137,85 @@ def test_asking_for_signatures_reads_each_cached_file_once(tmp_path: Path, monke
     for _ in range(2):
         assert dedup._group_containment(shingles, ["a"], ["c"]) == 2 / 3
     assert sorted(reads) == ["a", "c"] and shingles.hashes("z").tolist() == []
+
+
+def _mixed_corpus(seed: int = 8) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """`_corpus` plus compilations (passages of two episodes: weak links between groups, which grouping
+    refuses), and each file's metadata as the staged-file index keeps it: a video id on some versions,
+    a show with episode numbers on others (a different number vetoes a join)."""
+    rng = random.Random(seed)
+    hashes = _corpus(seed)
+    episodes: dict[str, list[str]] = {}
+    for f in sorted(hashes):
+        episodes.setdefault(f[:2], []).append(f)
+    names = sorted(episodes)
+    for i in range(8):
+        a, b = rng.sample(names, 2)
+        parts = [h for f in (episodes[a][0], episodes[b][0]) for h in rng.sample(hashes[f], len(hashes[f]) // 3)]
+        hashes[f"zz-best-of-{i}"] = sorted(set(parts + [rng.randrange(1, 10**8) for _ in range(30)]))
+    metas = {}
+    for f in sorted(hashes):
+        roll = rng.random()
+        metas[f] = ('{"video_id": "v%s"}' % f[:2] if roll < 0.3 and not f.startswith("zz")
+                    else '{"show": "Show", "episode_number": %d}' % int(f[:2]) if roll < 0.45 and not f.startswith("zz")
+                    else "{}")
+    return hashes, metas
+
+
+def test_regrouping_from_the_last_grouping_equals_a_full_grouping(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """25 runs of random additions and removals: each run's grouping, decided again only for the
+    components its changes reach (`transforms.build.regroup` with the hash index's `changed`), equals
+    a grouping of everything: links, refusals, episodes, and the state kept for the next run."""
+    from transforms.build import regroup
+    hashes, metas = _mixed_corpus()
+    every = sorted(hashes)
+    sizes: list[int] = []
+    real = dedup.group_refusals
+    monkeypatch.setattr(dedup, "group_refusals", lambda ids, *a, **k: sizes.append(len(ids)) or real(ids, *a, **k))
+    rng = random.Random(12)
+    current = rng.sample(every, 45)
+    prior: dict[str, str] = {}
+    partial, refusals = 0, set()
+    for step in range(25):
+        index = HashIndex(Layout(tmp_path), "settings")
+        pairs = index.candidate_pairs(_staged(hashes, current))
+        sigs = {f: pl.Series("h", hashes[f], pl.UInt64) for f in current}
+        now = {f: metas[f] for f in current}
+        last = index.last_grouping()
+        sizes.clear()
+        got, kept = regroup(pairs, now, sigs, prior, last, index.changed)
+        index.save_grouping(kept)
+        partial += last is not None and sizes[0] < len(current)
+        want, want_kept = regroup(pairs, now, sigs, prior)
+        assert got.links.equals(want.links), f"step {step}"
+        assert got.episode_of == want.episode_of, f"step {step}"
+        for name in ("files", "decided", "links"):
+            key = ["file_id"] if name == "files" else ["file_a", "file_b"]
+            assert getattr(kept, name).sort(key).equals(getattr(want_kept, name).sort(key)), f"step {step}: {name}"
+        refusals |= set(want.links.filter(pl.col("signal").str.starts_with("veto:weak")
+                                          | pl.col("signal").str.starts_with("veto:not_contained"))["signal"])
+        prior = got.episode_of
+        out = set(rng.sample(current, rng.randint(0, 3)))
+        add = rng.sample([f for f in every if f not in current], rng.randint(0 if out else 1, 3))
+        current = [f for f in current if f not in out] + add
+    assert partial >= 20, "the runs regrouped everything: the last grouping was not used"
+    assert refusals, "no weak link was refused: the test lost its hard case"
+
+
+def test_a_grouping_saved_apart_from_its_pairs_is_not_used(tmp_path: Path) -> None:
+    """The grouping is tied to the pairs state it was decided on: if a run saved new pairs but not its
+    grouping (a crash between the two), the next run groups in full."""
+    from transforms.build import regroup
+    hashes, metas = _mixed_corpus(9)
+    ids = sorted(hashes)
+    index = HashIndex(Layout(tmp_path), "s")
+    pairs = index.candidate_pairs(_staged(hashes, ids[:30]))
+    sigs = {f: pl.Series("h", hashes[f], pl.UInt64) for f in ids}
+    index.save_grouping(regroup(pairs, {f: metas[f] for f in ids[:30]}, sigs)[1])
+    HashIndex(Layout(tmp_path), "s").candidate_pairs(_staged(hashes, ids[:31]))  # its grouping never saved
+    again = HashIndex(Layout(tmp_path), "s")
+    pairs = again.candidate_pairs(_staged(hashes, ids[:32]))
+    again.save_grouping(regroup(pairs, {f: metas[f] for f in ids[:32]}, sigs)[1])  # saved with its pairs
+    fresh = HashIndex(Layout(tmp_path), "s")
+    fresh.candidate_pairs(_staged(hashes, ids[:33]))
+    assert fresh.last_grouping() is not None
