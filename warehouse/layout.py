@@ -48,9 +48,9 @@ class Layout:
         return self
 
 
-def write_parquet_atomic(df: "pl.DataFrame", path: Path) -> None:
+def write_parquet_atomic(df: "pl.DataFrame", path: Path, compression: str = "zstd") -> None:
     """Write a frame where readers find it whole or not at all (see `_write_atomic`)."""
-    _write_atomic(path, df.write_parquet)
+    _write_atomic(path, lambda tmp: df.write_parquet(tmp, compression=compression))
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> None:

@@ -363,4 +363,5 @@ def save_index(layout: Layout, settings: str, entries: list[tuple[tuple[str, int
              "warnings": json.dumps(s.warnings, ensure_ascii=False),
              "n_rejects": s.n_rejects}
             for k, s in entries if s.archive_path and k not in done]
-    write_parquet_atomic(pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]), path)
+    # lz4: written every run that reads a file; at 10^4 files 0.06-0.09 s with zstd, 0.04 s this way (8 MB, not 5)
+    write_parquet_atomic(pl.concat([copied, pl.DataFrame(rows, schema=_INDEX_SCHEMA)]), path, compression="lz4")
