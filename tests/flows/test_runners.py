@@ -3,12 +3,13 @@ leave a broken pool behind, and a task that runs where the pool is unknown does 
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from flows.runners import offload, start_pool, stop_pool
+from flows.runners import GC_THRESHOLD, fewer_collections, offload, start_pool, stop_pool
 
 
 def test_offload_runs_in_the_pool_of_its_key_else_here() -> None:
@@ -32,3 +33,16 @@ def test_a_dead_worker_fails_its_task_once_and_the_retry_gets_live_workers() -> 
         assert second not in (first, os.getpid())
     finally:
         stop_pool(key)
+
+
+def test_fewer_collections_tunes_the_collector_for_the_run_and_restores_it() -> None:
+    """While a flow works, what was loaded is frozen out of the collector's scans and it runs less
+    often; afterwards the process is as it was (a process running many flows keeps nothing frozen),
+    also when the run fails."""
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert before != GC_THRESHOLD
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLD
+        assert gc.get_freeze_count() > frozen
+        raise RuntimeError("the run failed")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
