@@ -73,13 +73,10 @@ def group_signed(pairs: pl.DataFrame, metas: dict[str, object], sigs: Mapping[st
     return regroup(pairs, metas, sigs, prior, thresholds=thresholds)[0]
 
 
-LAST_FILES = {**FILE_SIGNALS, "component": pl.String, "root": pl.String}
-
-
 @dataclass(frozen=True)
 class LastGrouping:
-    """A grouping as `regroup` keeps it for the next one: each file's metadata signals, component of
-    joined links and group root (LAST_FILES), and the links as decided before and after `dedup.group`
+    """A grouping as `regroup` keeps it for the next one: each file's metadata signals (FILE_SIGNALS),
+    `component` of joined links and group `root`, and the links as decided before and after `dedup.group`
     refused some (both VERSION_LINKS)."""
 
     files: pl.DataFrame
@@ -99,7 +96,7 @@ def regroup(pairs: pl.DataFrame, metas: Mapping[str, object], sigs: Mapping[str,
     metadata, so the same decision. `dedup.group` never weighs a link against another component of
     joined links, so a component that no changed file is in or was linked to keeps its groups and
     refusals; only the components the changes reach are grouped again. The result equals a full
-    grouping (tests/transforms/test_regroup.py); at 10^4 files one new file regroups a few dozen."""
+    grouping (tests/warehouse/test_hash_index.py); at 10^4 files one new file regroups a few dozen."""
     if last is None or changed is None:
         files = file_table(metas)
         decided = _decide(pairs, files, thresholds)
@@ -141,7 +138,7 @@ def regroup(pairs: pl.DataFrame, metas: Mapping[str, object], sigs: Mapping[str,
 
 
 def _decide(pairs: pl.DataFrame, files: pl.DataFrame, thresholds: dedup.Thresholds,
-            only: pl.Expr | pl.Series | None = None) -> pl.DataFrame:
+            only: pl.Series | None = None) -> pl.DataFrame:
     """`dedup.decide` over content pairs and the metadata pairs of `files` (of them, only those with a
     file in `only`, an imploded Series of file ids)."""
     if not files.height:
@@ -162,9 +159,7 @@ def group_files(sigs: dict[str, pl.Series], files: pl.DataFrame,
 
 def decide_and_group(pairs: pl.DataFrame, files: pl.DataFrame, sigs: Mapping[str, pl.Series],
                      thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
-    links = dedup.decide(pairs, dedup.metadata_pairs(files), files, thresholds) \
-        if files.height else VERSION_LINKS.empty()
-    return dedup.group(sorted(files["file_id"]), links, sigs, thresholds)
+    return dedup.group(sorted(files["file_id"]), _decide(pairs, files, thresholds), sigs, thresholds)
 
 
 def assign_episode_ids(roots: dict[str, str], prior: dict[str, str]) -> dict[str, str]:

@@ -230,57 +230,60 @@ def group(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series
 def group_refusals(file_ids: list[str], links: pl.DataFrame, sigs: Mapping[str, pl.Series] | None = None,
                    thresholds: Thresholds = Thresholds()) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """`group`'s groups, and the joined links it refused as (file_a, file_b, reason)."""
-    parent = {f: f for f in file_ids}
-    members = {f: [f] for f in file_ids}
+    sets = _Sets(file_ids)
     shingles = _ShingleSets(sigs) if sigs is not None else {}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            lo, hi = min(ra, rb), max(ra, rb)
-            parent[hi] = lo
-            members[lo] += members.pop(hi)
 
     strong = pl.col("joined") & ((pl.col("signal") == "video_id") | (pl.col("score") >= STRONG_CONTAINMENT))
     for a, b in links.filter(strong).select("file_a", "file_b").iter_rows():
-        union(a, b)
+        sets.union(a, b)
     refused = []
     weak = links.filter(pl.col("joined") & ~strong).sort(["score", "file_a", "file_b"], descending=[True, False, False])
     for a, b in weak.select("file_a", "file_b").iter_rows():
-        ra, rb = find(a), find(b)
+        ra, rb = sets.find(a), sets.find(b)
         if ra == rb:
             continue
-        if len(members[ra]) > 1 and len(members[rb]) > 1:
+        if len(sets.members[ra]) > 1 and len(sets.members[rb]) > 1:
             refused.append((a, b, "veto:weak_link_between_groups"))
-        elif shingles and _group_containment(shingles, members[ra], members[rb]) < thresholds.join:
+        elif shingles and _group_containment(shingles, sets.members[ra], sets.members[rb]) < thresholds.join:
             refused.append((a, b, "veto:not_contained_in_group"))
         else:
-            union(a, b)
-    return {f: find(f) for f in file_ids}, refused
+            sets.union(a, b)
+    return sets.roots(), refused
 
 
 def components(file_ids: list[str], links: pl.DataFrame) -> dict[str, str]:
     """file_id -> the smallest file_id of its connected component of joined links (before `group`
     refuses any): the unit a grouping decision never crosses."""
-    parent = {f: f for f in file_ids}
+    sets = _Sets(file_ids)
+    for a, b in links.filter(pl.col("joined")).select("file_a", "file_b").iter_rows():
+        sets.union(a, b)
+    return sets.roots()
 
-    def find(x: str) -> str:
+
+class _Sets:
+    """Union-find over file ids: each set is named by its smallest member and knows its members."""
+
+    def __init__(self, file_ids: list[str]) -> None:
+        self.parent = {f: f for f in file_ids}
+        self.members = {f: [f] for f in file_ids}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in links.filter(pl.col("joined")).select("file_a", "file_b").iter_rows():
-        ra, rb = find(a), find(b)
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {f: find(f) for f in file_ids}
+            lo, hi = min(ra, rb), max(ra, rb)
+            self.parent[hi] = lo
+            self.members[lo] += self.members.pop(hi)
+
+    def roots(self) -> dict[str, str]:
+        """file_id -> the name of its set, in the order the ids were given."""
+        return {f: self.find(f) for f in self.parent}
 
 
 class _ShingleSets(dict):

@@ -227,9 +227,9 @@ def cached_rejects(staged: list[Staged]) -> pl.DataFrame:
         have = set(known["file_id"].unique().to_list())
         missing = [s for s in files if s.file_id not in have]
         if missing:
-            rows = [s.cached("rejects").select(pl.lit(s.file_id).alias("file_id"), pl.all()) for s in missing]
-            recent = pl.concat([recent, *(REJECT_ROWS.conform(r) for r in rows)])
-            known = pl.concat([known, *(REJECT_ROWS.conform(r) for r in rows)])
+            rows = [REJECT_ROWS.conform(s.cached("rejects").select(pl.lit(s.file_id).alias("file_id"), pl.all()))
+                    for s in missing]
+            recent, known = pl.concat([recent, *rows]), pl.concat([known, *rows])
             if recent.height > REJECTS_RECENT_ROWS:
                 write_parquet_atomic(known, folder / REJECTS_BASE)
                 (folder / REJECTS_RECENT).unlink(missing_ok=True)
