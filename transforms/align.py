@@ -29,7 +29,7 @@ class Alignment:
 
     @property
     def matched(self) -> int:
-        return sum(1 for j in self.a_to_b if j >= 0)
+        return len(self.a_to_b) - self.a_to_b.count(-1)
 
     def wer(self) -> float | None:
         """(S + D + I) / N over a's aligned span; can exceed 1."""
@@ -42,17 +42,19 @@ def align(a: list[str], b: list[str]) -> Alignment:
     a_to_b, equal = [-1] * len(a), [False] * len(a)
     for (a0, a1), (b0, b1) in _blocks(a, b):
         _align_block(a, b, a0, a1, b0, b1, a_to_b, equal)
-    return _summarise(a, b, a_to_b, equal)
+    return _summarise(a_to_b, equal)
 
 
 def _align_block(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int,
                  a_to_b: list[int], equal: list[bool]) -> None:
-    for op in Levenshtein.opcodes(a[a0:a1], b[b0:b1]):
-        long_replace = op.tag == "replace" and op.src_end - op.src_start > MAX_REPLACE_RUN
-        if op.tag == "equal" or (op.tag == "replace" and not long_replace):
-            for k in range(min(op.src_end - op.src_start, op.dest_end - op.dest_start)):
-                i, j = a0 + op.src_start + k, b0 + op.dest_start + k
-                a_to_b[i], equal[i] = j, op.tag == "equal"
+    """Equal runs and short substitutions (both one word for one word) aligned, a run at a time
+    (slice assignments: a Python loop over the words cost ~0.9 ms a pair of ~4,600-word versions,
+    beside ~3.2 ms in rapidfuzz)."""
+    for tag, i0, i1, j0, j1 in Levenshtein.opcodes(a[a0:a1], b[b0:b1]).as_list():
+        if tag == "equal" or (tag == "replace" and i1 - i0 <= MAX_REPLACE_RUN):
+            n = min(i1 - i0, j1 - j0)
+            a_to_b[a0 + i0:a0 + i0 + n] = range(b0 + j0, b0 + j0 + n)
+            equal[a0 + i0:a0 + i0 + n] = [tag == "equal"] * n
 
 
 def _blocks(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -104,13 +106,14 @@ def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out[::-1]
 
 
-def _summarise(a: list[str], b: list[str], a_to_b: list[int], equal: list[bool]) -> Alignment:
-    aligned = [i for i, j in enumerate(a_to_b) if j >= 0]
-    if not aligned:
+def _summarise(a_to_b: list[int], equal: list[bool]) -> Alignment:
+    n = len(a_to_b)
+    matched = n - a_to_b.count(-1)
+    if not matched:
         return Alignment(a_to_b, equal, 0, 0, 0, (-1, -1))
-    first, last = aligned[0], aligned[-1]
-    subs = sum(1 for i in aligned if not equal[i])
-    dels = (last - first + 1) - len(aligned)
-    b_span = a_to_b[last] - a_to_b[first] + 1
-    ins = b_span - len(aligned)
+    first = next(i for i, j in enumerate(a_to_b) if j >= 0)
+    last = n - 1 - next(i for i, j in enumerate(reversed(a_to_b)) if j >= 0)
+    subs = matched - equal.count(True)  # (a word is equal only where it is aligned)
+    dels = (last - first + 1) - matched
+    ins = a_to_b[last] - a_to_b[first] + 1 - matched
     return Alignment(a_to_b, equal, subs, dels, max(0, ins), (first, last))
