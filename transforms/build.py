@@ -154,12 +154,8 @@ def _decide(pairs: pl.DataFrame, files: pl.DataFrame, thresholds: dedup.Threshol
 def group_files(sigs: dict[str, pl.Series], files: pl.DataFrame,
                 thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
     """Signatures (file_id -> hashes) + file metadata -> (file_id -> group root, VERSION_LINKS)."""
-    return decide_and_group(dedup.candidate_pairs_of(sigs), files, sigs, thresholds)
-
-
-def decide_and_group(pairs: pl.DataFrame, files: pl.DataFrame, sigs: Mapping[str, pl.Series],
-                     thresholds: dedup.Thresholds = dedup.Thresholds()) -> tuple[dict[str, str], pl.DataFrame]:
-    return dedup.group(sorted(files["file_id"]), _decide(pairs, files, thresholds), sigs, thresholds)
+    decided = _decide(dedup.candidate_pairs_of(sigs), files, thresholds)
+    return dedup.group(sorted(files["file_id"]), decided, sigs, thresholds)
 
 
 def assign_episode_ids(roots: dict[str, str], prior: dict[str, str]) -> dict[str, str]:
