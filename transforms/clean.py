@@ -254,7 +254,8 @@ def collapse_rolling(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         df = df.with_columns(tr.rolling_words(TEXT).alias("_w")).with_columns(pl.col("_w").shift(1).over(FILE).alias("_pw"))
         candidate = (same & pl.col("_pw").list.contains(pl.col("_w").list.first())).fill_null(False)
         df = df.with_row_index("_i")
-        found = df.filter(candidate).select("_i", tr.rolling_overlap(pl.col("_w"), pl.col("_pw"), max_n).alias("_n"))
+        found = df.filter(candidate).select("_i", "_w", "_pw")
+        found = found.select("_i", tr.rolling_overlap(found, "_w", "_pw", max_n).alias("_n"))
         df = df.join(found.filter(pl.col("_n") > 0), on="_i", how="left", maintain_order="left").drop("_i", "_w", "_pw")
         if df["_n"].is_null().all():
             break

@@ -158,6 +158,28 @@ def test_rolling_captions_left_alone(texts: list[str], speakers: list[str] | Non
     assert seg["text_display"].to_list() == texts and rej.is_empty()
 
 
+def _overlap_every_n(words: list[str] | None, prev: list[str] | None, max_n: int) -> int:
+    """rolling_overlap's definition, word lists compared at every n (what the rule computed before)."""
+    if words is None or prev is None:
+        return 0
+    best = max((n for n in range(1, max_n + 1) if n <= min(len(words), len(prev)) and prev[-n:] == words[:n]),
+               default=0)
+    whole = best == len(words)
+    return best if best >= 3 or (whole and best >= 2) or (whole and words == prev) else 0
+
+
+_LINE = st.lists(st.sampled_from(["a", "b", "c", ""]), min_size=0, max_size=9) | st.none()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LINE, _LINE), min_size=1, max_size=30), st.integers(1, 9))
+def test_rolling_overlap_equals_the_every_n_comparison(lines: list, max_n: int) -> None:
+    rows = pl.DataFrame({"w": [w for w, _ in lines], "pw": [p for _, p in lines]},
+                        schema={"w": pl.List(pl.String), "pw": pl.List(pl.String)})
+    got = tr.rolling_overlap(rows, "w", "pw", max_n)
+    assert got.dtype == pl.Int32 and got.to_list() == [_overlap_every_n(w, p, max_n) for w, p in lines]
+
+
 # ---------------------------------------------------------------- boilerplate and empties
 
 
