@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import re
 from types import ModuleType
 
 from transforms.parsers.base import (
@@ -43,7 +42,8 @@ _BINARY_MAGIC = {
     b"\x7fELF": "an executable", b"RIFF": "audio/video (RIFF)", b"ID3": "an MP3 file", b"OggS": "an Ogg file",
     b"fLaC": "a FLAC file",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0d-\x1f]")  # control characters but \t \n \v \f
+_CONTROL = bytes([*range(0x00, 0x09), *range(0x0D, 0x20)])  # control characters but \t \n \v \f
+_NOT_CONTROL = bytes(sorted(set(range(256)) - set(_CONTROL)))
 MAX_LINE_CHARS = 1_000_000  # a "line" longer than this is not transcript text
 
 
@@ -54,7 +54,9 @@ def binary_reason(head: bytes) -> str | None:
             return f"binary file: {what}"
     text, _ = decode(head[:SNIFF_BYTES], source="")
     sample = text[:SNIFF_BYTES]
-    controls = len(_CONTROL.findall(sample))
+    # in UTF-8 these characters are these very bytes and no other character has a byte below 0x80:
+    # counting bytes is ~20x cheaper than a pattern over the characters
+    controls = len(sample.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL))
     if sample and controls / len(sample) > 0.02:
         return f"binary content ({controls} control characters in the first {len(sample)})"
     if sample and sample.count("\ufffd") / len(sample) > 0.1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -206,6 +207,11 @@ def load_json(text: str, source: str) -> object:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise TranscriptParseError(source, err.lineno, f"invalid JSON: {err.msg}") from None
+
+
+def at_least(n: int, pattern: re.Pattern, text: str) -> bool:
+    """Whether `pattern` matches `text` n times or more (its matches, as findall finds them), stopping at the nth."""
+    return sum(1 for _ in islice(pattern.finditer(text), n)) == n
 
 
 def lines_of(text: str) -> list[str]:

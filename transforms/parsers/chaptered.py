@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 
 from transforms.parsers.base import (
-    Chapter, ParsedTranscript, ParseWarning, TranscriptMeta, clock_to_seconds, decode, fill_end_times,
-    lines_of, require_segments, segments_frame,
+    Chapter, ParseWarning, ParsedTranscript, TranscriptMeta, at_least, clock_to_seconds, decode,
+    fill_end_times, lines_of, require_segments, segments_frame,
 )
 
 FORMAT = "chaptered_speakers"
+MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+_TURN_LINE = re.compile(r"(?m)^\(\d{1,2}:\d{2}(?::\d{2})?\) [^:()\n]{1,60}:\s*$")  # what looks_like counts
 _TURN = re.compile(r"^\((\d{1,2}:\d{2}(?::\d{2})?)\)\s+([^:()]{1,60}):\s*$")
 _STAMP = re.compile(r"^\((\d{1,2}:\d{2}(?::\d{2})?)\)(?:\s+(.*))?$")
 _CHAPTER = re.compile(r"^\((\d{2}:\d{2}:\d{2})\)\s*$")
@@ -27,7 +29,9 @@ _DATED_TITLE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
 
 def looks_like(head: str) -> float:
     """Several `(mm:ss) Name:` turn lines."""
-    return 0.9 if len(re.findall(r"(?m)^\(\d{1,2}:\d{2}(?::\d{2})?\) [^:()\n]{1,60}:\s*$", head)) >= 2 else 0.0
+    if not (head.startswith("(") or "\n(" in head):  # a literal test first: ~100x cheaper than the pattern
+        return 0.0
+    return 0.9 if at_least(2, _TURN_LINE, head) else 0.0
 
 
 class _State:

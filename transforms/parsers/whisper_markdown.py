@@ -18,11 +18,13 @@ from datetime import datetime
 
 from transforms.parsers import frontmatter
 from transforms.parsers.base import (
-    Chapter, ParsedTranscript, ParseWarning, TranscriptMeta, clock_to_seconds, decode, fill_end_times,
-    lines_of, require_segments, segments_frame, split_show_title, youtube_id,
+    Chapter, ParseWarning, ParsedTranscript, TranscriptMeta, at_least, clock_to_seconds, decode,
+    fill_end_times, lines_of, require_segments, segments_frame, split_show_title, youtube_id,
 )
 
 FORMAT = "whisper_markdown"
+MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+_LINK_LINE = re.compile(r"(?m)^\*\s+.*\[\[\d{1,2}:\d{2}(?::\d{2})?\]\([^)]*\)\]\s*$")  # what looks_like counts
 _LINE = re.compile(r"^\*\s+(.*?)\s*\[\[(\d{1,2}:\d{2}(?::\d{2})?)\]\(([^)\s]*)\)\]\s*$")
 _URL_T = re.compile(r"[?&]t=(\d+(?:\.\d+)?)s?")
 _HOST_DATE = re.compile(r"^\*\*([^*]{2,60}):\*\*\s*\[([^\]]+)\]\(([^)]*)\)")
@@ -33,8 +35,9 @@ _OUTLINE = re.compile(r"^(\d{1,2}(?::\d{2}){1,2})\s+-\s+(.+)$")
 
 def looks_like(head: str) -> float:
     """Bullet lines ending in a `[[hh:mm:ss](url)]` link."""
-    hits = re.findall(r"(?m)^\*\s+.*\[\[\d{1,2}:\d{2}(?::\d{2})?\]\([^)]*\)\]\s*$", head)
-    return 0.9 if len(hits) >= 2 else 0.0
+    if "[[" not in head:  # a literal test first: ~100x cheaper than the pattern
+        return 0.0
+    return 0.9 if at_least(2, _LINK_LINE, head) else 0.0
 
 
 def parse(raw: bytes, *, source: str) -> ParsedTranscript:

@@ -11,18 +11,20 @@ import re
 from transforms.parsers import frontmatter
 from transforms.parsers._cues import order_warnings
 from transforms.parsers.base import (
-    ParsedTranscript, ParseWarning, TranscriptMeta, clock_to_seconds, decode, fill_end_times, lines_of,
-    require_segments, segments_frame, split_show_title, youtube_id,
+    ParseWarning, ParsedTranscript, TranscriptMeta, at_least, clock_to_seconds, decode, fill_end_times,
+    lines_of, require_segments, segments_frame, split_show_title, youtube_id,
 )
 
 FORMAT = "youtube_markdown"
+MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+_STAMP_LINE = re.compile(r"(?m)^\s*[-*]\s*\[\d{1,3}:\d{2}(?::\d{2})?\]")  # what looks_like counts
 _LINE = re.compile(r"^\s*[-*]\s*\[(\d{1,3}:\d{2}(?::\d{2})?)\]\s*(.*)$")
 _KINDS = {"auto": "auto_caption", "whisper": "whisper", "manual": "human", "human": "human"}
 
 
 def looks_like(head: str) -> float:
     """Many `- [mm:ss] text` lines."""
-    return 0.9 if len(re.findall(r"(?m)^\s*[-*]\s*\[\d{1,3}:\d{2}(?::\d{2})?\]", head)) >= 3 else 0.0
+    return 0.9 if at_least(3, _STAMP_LINE, head) else 0.0
 
 
 def parse(raw: bytes, *, source: str) -> ParsedTranscript:

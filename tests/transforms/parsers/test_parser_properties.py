@@ -4,6 +4,7 @@ another exception, never a hang (hypothesis, bounded budget: FUZZ_EXAMPLES examp
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -14,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.parsers import MODULES, TranscriptParseError, parse, parser_for, sniff
-from transforms.parsers.base import MAX_SECONDS
+from transforms.parsers import MODULES, SNIFF_BYTES, TranscriptParseError, binary_reason, parse, parser_for, sniff
+from transforms.parsers.base import MAX_SECONDS, decode
 from transforms.schemas import PARSED_SEGMENTS
 
 ROOT = Path(__file__).parents[3]
@@ -92,6 +93,48 @@ def _check(module: ModuleType, raw: bytes) -> None:
 @given(ANY_INPUT)
 def test_sniffer_never_fails(raw: bytes) -> None:
     assert sniff(raw, "fuzz") in (*MODULES, "unknown")
+
+
+def _sniff_asking_every_format(raw: bytes) -> str:
+    """The sniffer's rule without its shortcuts: the highest score wins, ties to the earlier format."""
+    if binary_reason(raw):
+        return "unknown"
+    text, _ = decode(raw[:SNIFF_BYTES], source="")
+    if not text.strip():
+        return "unknown"
+    scores = [(parser_for(fmt).looks_like(text), -i, fmt) for i, fmt in enumerate(MODULES)]
+    best = max(scores)
+    return best[2] if best[0] > 0 else "unknown"
+
+
+@BUDGET
+@given(ANY_INPUT)
+def test_sniffer_skips_only_formats_that_cannot_win(raw: bytes) -> None:
+    """Each format's MAX_SCORE bounds its looks_like, so skipping by it never changes the verdict."""
+    text, _ = decode(raw[:SNIFF_BYTES], source="")
+    for fmt in MODULES:
+        module = parser_for(fmt)
+        assert module.looks_like(text) <= module.MAX_SCORE, fmt
+    assert sniff(raw, "fuzz") == _sniff_asking_every_format(raw)
+
+
+@pytest.mark.parametrize("raw", [p.read_bytes() for p in FIXTURES[:40]] + SEEDS, ids=lambda r: str(len(r)))
+def test_sniffer_equals_asking_every_format_on_real_files(raw: bytes) -> None:
+    assert sniff(raw, "x") == _sniff_asking_every_format(raw)
+
+
+@BUDGET
+@given(st.text(alphabet=st.sampled_from(["a", "\n", "\t", "\r", "\x00", "\x1b", "\x0c", "\ud800", "\u00e9", "\ufffd"]),
+               max_size=300))
+def test_control_characters_counted_as_the_pattern_counts_them(text: str) -> None:
+    """binary_reason counts control characters by their UTF-8 bytes: the same count as the character class."""
+    controls = len(re.findall(r"[\x00-\x08\x0d-\x1f]", text))
+    raw = text.encode("utf-8", "surrogatepass")
+    reason = binary_reason(raw)
+    decoded, _ = decode(raw, source="")
+    if decoded == text and not raw.startswith((b"\xff\xfe", b"\xfe\xff")) and text and "\ufffd" not in text:
+        expected = f"binary content ({controls} control characters in the first {len(text)})"
+        assert (reason == expected) == (controls / len(text) > 0.02)
 
 
 @BUDGET
