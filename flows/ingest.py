@@ -401,10 +401,17 @@ def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: 
     return staged
 
 
+MIN_BATCH = 64  # files: below this a batch's fixed cost (~0.2 s of polars calls per cleaning pass) dominates
+SPREAD = 4  # batches per worker at least, when they can hold MIN_BATCH files: the last round is short
+
+
 def split_batches(items: list, size: int, workers: int) -> list[list]:
-    """At most `size` items per batch, in order, as even as possible, and (when there is more than one
+    """At most `size` items per batch, in order, as even as possible; with several workers, at least
+    SPREAD batches each where that leaves MIN_BATCH items a batch; and (when there is more than one
     batch, and items enough) a multiple of `workers` batches: no worker idles through a last round alone."""
     n = -(-len(items) // size)
+    if workers > 1:
+        n = max(n, min(SPREAD * workers, len(items) // MIN_BATCH))
     if n > 1:
         n = min(len(items), -(-n // workers) * workers)
     n = max(n, 1)

@@ -21,7 +21,7 @@ class IngestParams(BaseModel):
     warehouse_dir: Path = Field(default=ROOT / "data" / "warehouse", description="Warehouse folder (created)")
     drop_fillers: bool = Field(default=True, description="Drop um/uh from display text (verbatim keeps them)")
     repair_names: bool = Field(default=True, description="Repair entity names from the glossary")
-    batch_size: int = Field(default=64, ge=1, description="Files per staging task")
+    batch_size: int = Field(default=256, ge=1, description="Files per staging task, at most (see split_batches)")
     gx_process_files: int = Field(
         default=1000, ge=0, description="Runs reading at most this many files validate in a process of their own")
     lock_wait_s: float = Field(default=0.0, ge=0, description="How long to wait for another writer")

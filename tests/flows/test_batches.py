@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from flows.ingest import split_batches
+from flows.ingest import MIN_BATCH, SPREAD, split_batches
 
 
 @pytest.mark.parametrize(("n", "size", "workers"), [(223, 64, 2), (2150, 64, 2), (65, 64, 2), (130, 64, 3),
-                                                    (5, 64, 2), (7, 3, 2), (3, 1, 2), (1, 1, 4)])
+                                                    (5, 64, 2), (7, 3, 2), (3, 1, 2), (1, 1, 4),
+                                                    (2131, 256, 2), (204, 256, 2), (21336, 256, 2), (700, 256, 1)])
 def test_batches_are_bounded_even_and_fill_every_worker(n: int, size: int, workers: int) -> None:
     items = list(range(n))
     batches = split_batches(items, size, workers)
@@ -17,7 +18,10 @@ def test_batches_are_bounded_even_and_fill_every_worker(n: int, size: int, worke
     assert max(sizes) <= size and max(sizes) - min(sizes) <= 1
     if len(batches) > 1 and n >= workers * 2:
         assert len(batches) % workers == 0
-    assert len(batches) < -(-n // size) + workers  # at most one round more than `size` alone would give
+    wanted = max(-(-n // size), min(SPREAD * workers, n // MIN_BATCH) if workers > 1 else 0)
+    assert len(batches) < wanted + workers  # at most one round more than `size` and the spread ask for
+    if workers > 1 and n >= SPREAD * workers * MIN_BATCH:
+        assert len(batches) >= SPREAD * workers  # every worker gets several: the last round is short
 
 
 def test_no_items_no_batches() -> None:
