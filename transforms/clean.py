@@ -28,6 +28,7 @@ REJECT_SCHEMA = {"seq": pl.Int32, "rule": pl.String, "reason": pl.String, "conte
 FILE = "_f"  # which file of a batch a row belongs to: rules that look at neighbours stay inside one file
 _REJECT_ROWS = {FILE: pl.Int32, **REJECT_SCHEMA}
 TEXT = pl.col("text_display")
+NON_ASCII = r"[^\x00-\x7f]"  # rows without such a character are unchanged by Unicode normalisation
 TEXT_INIT = (pl.col("text").alias("text_display"), pl.lit(False).alias("is_event"),
              pl.lit([], dtype=pl.List(pl.String)).alias("rules"))
 
@@ -43,20 +44,32 @@ class CleanOptions:
 # ---------------------------------------------------------------- matching text
 
 
-def match_text_expr(col: str | pl.Expr) -> pl.Expr:
+def match_text_expr(col: str | pl.Expr, *, ascii_only: bool = False) -> pl.Expr:
     """Display text -> matching text: NFKC, case-folded, letters/marks/digits only, single spaces.
 
     Punctuation inside a token is removed, not split on: "don't" -> "dont", "GPT-4.5" -> "gpt45",
     "white-collar" -> "whitecollar", so one display token is at most one matching token.
     Case folding is lower-casing plus ß -> ss and ς -> σ (Python's casefold on Latin/Greek text).
+    `ascii_only`: the same result for text that is all ASCII, without the Unicode steps that cannot
+    change it (NFKC, most of the cost, and the two folds).
     """
     e = pl.col(col) if isinstance(col, str) else col
-    return (
-        e.str.normalize("NFKC").str.to_lowercase()
-        .str.replace_all("ß", "ss", literal=True).str.replace_all("ς", "σ", literal=True)
-        .str.replace_all(r"[^\p{L}\p{M}\p{N}\s\x{1c}-\x{1f}]+", "")
-        .str.replace_all(tr.WS + "+", " ").str.strip_chars()
-    )
+    if not ascii_only:
+        e = e.str.normalize("NFKC")
+    e = e.str.to_lowercase()
+    if not ascii_only:
+        e = e.str.replace_all("ß", "ss", literal=True).str.replace_all("ς", "σ", literal=True)
+    return (e.str.replace_all(r"[^\p{L}\p{M}\p{N}\s\x{1c}-\x{1f}]+", "")
+            .str.replace_all(tr.WS_RUN, " ").str.strip_chars())
+
+
+def with_text_match(df: pl.DataFrame) -> pl.DataFrame:
+    """`text_match` of every row ("" for events): match_text_expr of the display text, with its Unicode
+    steps only on the rows that have a character outside ASCII."""
+    df = df.with_row_index("_i").with_columns(
+        pl.when("is_event").then(pl.lit("")).otherwise(match_text_expr(TEXT, ascii_only=True)).alias("text_match"))
+    wide = df.filter(~pl.col("is_event") & TEXT.str.contains(NON_ASCII)).select("_i", match_text_expr(TEXT).alias("text_match"))
+    return (df.update(wide, on="_i") if wide.height else df).drop("_i")
 
 
 def match_token(token: str) -> str:
@@ -114,7 +127,7 @@ def fix_encoding(df: pl.DataFrame) -> pl.DataFrame:
     What ftfy writes can be markup again (a repaired "â€¢" is a bullet), so repaired rows go back
     through markup, and the loop runs until nothing more is repaired: cleaning stays idempotent.
     """
-    df = _apply(df, "encoding", TEXT.str.normalize("NFC"))
+    df = _apply_where(df, "encoding", TEXT.str.contains(NON_ASCII), TEXT.str.normalize("NFC"))  # ASCII is NFC
     # map_elements: ftfy is Python-only; the mask keeps it to the few rows that look like mojibake
     fixed = TEXT.map_elements(tr.fix_text, return_dtype=pl.String)
     for _ in range(4):
@@ -137,7 +150,8 @@ def strip_markup(df: pl.DataFrame, mask: pl.Expr | None = None) -> pl.DataFrame:
     e = TEXT
     for pattern, repl in tr.MARKUP:
         e = e.str.replace_all(pattern, repl)
-    df = _apply(df, "markup", e) if mask is None else _apply_where(df, "markup", mask, e)
+    # rows with no markup at all are left alone: no rule of MARKUP could change them
+    df = _apply_where(df, "markup", TEXT.str.contains(tr.ANY_MARKUP) if mask is None else mask, e)
     for _ in range(4):
         again = TEXT.str.contains(tr.ANY_MARKUP)
         if not df.select(again.any()).item():
@@ -148,7 +162,7 @@ def strip_markup(df: pl.DataFrame, mask: pl.Expr | None = None) -> pl.DataFrame:
 
 def remove_invisibles(df: pl.DataFrame) -> pl.DataFrame:
     """Control characters, zero-width spaces and soft hyphens out (before anything reads the text)."""
-    return _apply(df, "whitespace", TEXT.str.replace_all(tr.INVISIBLE, ""))
+    return _apply_where(df, "whitespace", TEXT.str.contains(tr.INVISIBLE), TEXT.str.replace_all(tr.INVISIBLE, ""))
 
 
 def flag_events(df: pl.DataFrame) -> pl.DataFrame:
@@ -158,8 +172,7 @@ def flag_events(df: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns((pl.col("is_event") | only_events).alias("is_event"), only_events.alias("_new_event"))
     df = df.with_columns(pl.when("_new_event").then(pl.col("rules").list.concat(pl.lit(["events"])))
                          .otherwise("rules").alias("rules")).drop("_new_event")
-    return _apply(df, "events", pl.when(has_event & ~pl.col("is_event")).then(TEXT.str.replace_all(tr.EVENT, " "))
-                  .otherwise(TEXT))
+    return _apply_where(df, "events", has_event & ~pl.col("is_event"), TEXT.str.replace_all(tr.EVENT, " "))
 
 
 def drop_fillers(df: pl.DataFrame) -> pl.DataFrame:
@@ -176,7 +189,7 @@ def normalise_whitespace(df: pl.DataFrame) -> pl.DataFrame:
 
     Only rows the rewrite can change are rewritten (`tr.WS_HINT`: most rows are already clean).
     """
-    e = (TEXT.str.replace_all(tr.INVISIBLE, "").str.replace_all(tr.WS + "+", " ")
+    e = (TEXT.str.replace_all(tr.INVISIBLE, "").str.replace_all(tr.WS_RUN, " ")
          .str.replace_all(tr.SPACED_PUNCT, "$1$2$3").str.strip_chars(" "))
     return _apply_where(df, "whitespace", TEXT.str.contains(tr.WS_HINT), e)
 
@@ -329,7 +342,5 @@ def _clean_frame(segments: pl.DataFrame, options: CleanOptions,
     df, chrome = reject_site_chrome(df)
     if options.repair_breaks:
         df = df.pipe(repair_breaks, glossary)
-    df = df.pipe(normalise_whitespace).with_columns(
-        pl.when("is_event").then(pl.lit("")).otherwise(match_text_expr(TEXT)).alias("text_match"))
-    return df, pl.concat([rejects, chrome])
+    return df.pipe(normalise_whitespace).pipe(with_text_match), pl.concat([rejects, chrome])
 

@@ -347,6 +347,24 @@ def test_match_token_agrees_with_match_text_expr(text: str) -> None:
 
 
 @PROPS
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | texts.filter(str.isascii))
+def test_match_text_without_unicode_steps_is_the_same_on_ascii(text: str) -> None:
+    """with_text_match skips NFKC and the folds on ASCII rows: they cannot change such text."""
+    both = pl.select(match_text_expr(pl.lit(text, dtype=pl.String)).alias("a"),
+                     match_text_expr(pl.lit(text, dtype=pl.String), ascii_only=True).alias("b"))
+    assert both["a"].item() == both["b"].item()
+
+
+@PROPS
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", " ", "\t", "\n", "\u00a0", "\u2009", "\x1c", "\u3000"])))
+def test_white_space_runs_collapse_as_every_run_does(text: str) -> None:
+    """WS_RUN leaves single plain spaces alone; replacing its matches gives what replacing every run gives."""
+    both = pl.select(pl.lit(text).str.replace_all(tr.WS + "+", " ").alias("a"),
+                     pl.lit(text).str.replace_all(tr.WS_RUN, " ").alias("b"))
+    assert both["a"].item() == both["b"].item()
+
+
+@PROPS
 @given(frames, OPTIONS)
 def test_match_invariant_for_every_speech_row(texts: list[str], options: CleanOptions) -> None:
     seg, _ = clean_segments(_frame(texts), options=options, glossary=GLOSSARY)
