@@ -35,12 +35,22 @@ class Thresholds:
     min_shingles: int = MIN_SHINGLES
 
 
-def signatures(words: pl.DataFrame) -> pl.DataFrame:
-    """(file_id, pos, tok) -> unique sampled shingle hashes (file_id, h)."""
-    parts = [pl.col("tok").shift(-i).over("file_id", order_by="pos") for i in range(SHINGLE)]
+def signatures(words: pl.DataFrame | pl.LazyFrame, *, ordered: bool = False) -> pl.DataFrame:
+    """(file_id, pos, tok) -> unique sampled shingle hashes (file_id, h).
+
+    `ordered`: the rows are already each file's words in order, every file's rows together (as
+    transforms.build.file_signatures makes them), so a shingle is read from the next rows of the
+    same file without sorting each file by position (half the cost).
+    """
+    if ordered:
+        same_file = pl.col("file_id").shift(-(SHINGLE - 1)) == pl.col("file_id")
+        shingle = pl.when(same_file).then(pl.concat_str([pl.col("tok").shift(-i) for i in range(SHINGLE)], separator=" "))
+    else:
+        shingle = pl.concat_str([pl.col("tok").shift(-i).over("file_id", order_by="pos") for i in range(SHINGLE)],
+                                separator=" ")
     return (
         words.lazy()
-        .with_columns(pl.concat_str(parts, separator=" ").alias("sh"))
+        .with_columns(shingle.alias("sh"))
         .filter(pl.col("sh").is_not_null())
         .select("file_id", pl.col("sh").hash(seed=7).alias("h"))
         .filter(pl.col("h") % SAMPLE_MOD == 0)

@@ -136,3 +136,37 @@ def test_self_join_in_blocks_counts_equal_one_join(monkeypatch) -> None:
         dedup.shared_counts(sigs).rename({"file_id": "file_a", "file_id_b": "file_b"}),
         sigs.group_by("file_id").agg(pl.len().alias("n"))).sort("file_a", "file_b")
     assert parted.equals(one_pass.select(parted.columns))
+
+
+def test_ordered_signatures_equal_the_sorted_ones() -> None:
+    """`ordered=True` reads shingles from the next rows; shuffling the rows and sorting gives the same."""
+    files = {f"f{i}": _text(n, i) for i, n in enumerate([0, 1, 2, 3, 50, 400])}
+    words = _words(files)
+    ordered = dedup.signatures(words, ordered=True).sort("file_id", "h")
+    assert ordered.height > 0 and ordered.equals(dedup.signatures(words.sample(fraction=1.0, shuffle=True, seed=3))
+                                                 .sort("file_id", "h"))
+
+
+def test_file_signatures_from_matching_text_equal_those_of_the_display_words() -> None:
+    """Staging's signatures (from text_match) equal the signatures of words_of_files (each display token
+    normalised), on real cleaned files: every fixture and seed."""
+    from pathlib import Path
+
+    from transforms.build import file_signatures
+    from transforms.clean import clean_segments
+    from transforms.parsers import TranscriptParseError, parse
+    from transforms.words import words_of_files
+
+    root = Path(__file__).parents[2]
+    segments = {}
+    for path in sorted([*(root / "tests" / "fixtures").glob("*/*"), *(root / "data" / "raw").iterdir()]):
+        if path.is_file() and not path.name.endswith(".expected.json"):
+            try:
+                segments[path.name] = clean_segments(parse(path.read_bytes(), source=path.name).segments)[0]
+            except TranscriptParseError:
+                continue
+    got = file_signatures(segments)
+    want = dedup.signatures(words_of_files(segments).select("file_id", "pos", "tok"))
+    want = {f: hs for f, hs in want.group_by("file_id").agg(pl.col("h").sort()).iter_rows()}
+    assert len(got) > 20 and got.keys() == want.keys()
+    assert all(got[f].to_list() == want[f] for f in got)
