@@ -16,23 +16,25 @@ def explode_words(segments: pl.DataFrame) -> pl.DataFrame:
     return _word_rows(segments.lazy(), []).select("seq", "di", "tok", "pos").collect()
 
 
-def words_of_files(segments: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """`explode_words` of many files in one query: (file_id, seq, di, tok, pos), pos counted per file."""
+def words_of_files(segments: dict[str, pl.DataFrame], carry: tuple[str, ...] = ()) -> pl.DataFrame:
+    """`explode_words` of many files in one query: (file_id, seq, di, tok, pos), pos counted per file,
+    and the `carry` columns of each word's segment. The rows come file by file, in the dict's order."""
     if not segments:
         return pl.DataFrame(schema={"file_id": pl.String, "seq": pl.Int32, "di": pl.Int32, "tok": pl.String,
-                                    "pos": pl.Int32})
-    frames = [seg.lazy().select("seq", "text_display", "is_event").with_columns(pl.lit(fid).alias("file_id"))
+                                    "pos": pl.Int32}).with_columns(pl.lit(None).alias(c) for c in carry)
+    frames = [seg.lazy().select("seq", "text_display", "is_event", *carry).with_columns(pl.lit(fid).alias("file_id"))
               for fid, seg in segments.items()]
-    return _word_rows(pl.concat(frames), ["file_id"]).select("file_id", "seq", "di", "tok", "pos").collect()
+    return _word_rows(pl.concat(frames), ["file_id"], carry).select("file_id", "seq", "di", "tok", "pos", *carry).collect()
 
 
-def _word_rows(segments: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+def _word_rows(segments: pl.LazyFrame, by: list[str], carry: tuple[str, ...] = ()) -> pl.LazyFrame:
+    disp = pl.col("text_display").str.split(" ")
     tokens = (
         segments
         .filter(~pl.col("is_event"))
-        .select(*by, "seq", pl.col("text_display").str.split(" ").alias("disp"))
-        .explode("disp")
-        .with_columns(pl.int_range(pl.len()).over(*by, "seq").cast(pl.Int32).alias("di"))
+        # di: each token's index in its segment, exploded with it (a window over the segments cost more)
+        .select(*by, "seq", *carry, disp.alias("disp"), pl.int_ranges(0, disp.list.len(), dtype=pl.Int32).alias("di"))
+        .explode("disp", "di")
     )
     # each distinct token normalised once (a batch's vocabulary is a few % of its tokens)
     vocab = tokens.select(pl.col("disp").unique()).with_columns(match_text_expr(pl.col("disp")).alias("tok"))

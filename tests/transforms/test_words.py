@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms.merge import Version, words_of_versions
 from transforms.words import explode_words, words_of_files
@@ -55,3 +57,36 @@ def test_many_versions_in_one_query_equal_each_version_alone() -> None:
         assert together[v.file_id] == words_of_versions([v])[v.file_id]
     assert together["empty"].tok == [] and together["c"].time[:4] == pytest.approx([100.0, 101.0, 102.0, 103.0])
     assert together["c"].speaker[:4] == ["LEX"] * 4 and words_of_versions([]) == {}
+
+
+def _reference_words(seg: pl.DataFrame) -> tuple[list, ...]:
+    """words_of_versions' definition, one segment at a time in Python."""
+    from transforms.clean import match_token
+    out: tuple[list, ...] = ([], [], [], [], [])
+    for seq, start, end, speaker, text, event in seg.iter_rows():
+        if event:
+            continue
+        kept = [(di, t) for di, t in enumerate((match_token(x) for x in text.split(" "))) if t]
+        for k, (di, tok) in enumerate(kept):
+            spread = end is not None and start is not None and end >= start
+            time = start if k == 0 else start + (end - start) * k / len(kept) if spread else None
+            for col, value in zip(out, (seq, di, tok, speaker, time)):
+                col.append(value)
+    return out
+
+
+_TEXT = st.lists(st.sampled_from(["a", "b", "--", "", "Straße", "x.", "[Music]"]), max_size=6).map(" ".join)
+_ROW = st.tuples(st.none() | st.floats(0, 50), st.none() | st.floats(0, 50), st.none() | st.sampled_from(["A", "B"]),
+                 _TEXT, st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_ROW, max_size=8), min_size=1, max_size=4))
+def test_words_of_versions_equal_the_segment_by_segment_definition(files: list) -> None:
+    """Many versions in one query (segment runs found along the rows) give each version's words as the
+    definition gives them: k-th of n words of a segment at start + span * k / n."""
+    segs = {f"f{i}": _segments([(seq, *row) for seq, row in enumerate(rows)]) for i, rows in enumerate(files)}
+    got = words_of_versions([Version(fid, "x", "human", None, seg) for fid, seg in segs.items()])
+    for fid, seg in segs.items():
+        w = got[fid]
+        assert (w.seq, w.di, w.tok, w.speaker, w.time) == _reference_words(seg)
