@@ -16,7 +16,7 @@ from transforms.text_rules import fix_text
 from transforms.schemas import (
     CHAPTERS, EPISODE_VERSIONS, EPISODES, MENTIONS, SEGMENTS, SPEAKERS, VERSION_LINKS,
 )
-from transforms.words import words_of_files
+from transforms.words import matching_words, words_of_files
 
 
 @dataclass(frozen=True)
@@ -31,19 +31,10 @@ def version_words(versions: list[Version]) -> pl.DataFrame:
 
 
 def file_signatures(segments: dict[str, pl.DataFrame]) -> dict[str, pl.Series]:
-    """file_id -> its sampled shingle hashes, from its cleaned segments (computed once, at staging).
-
-    The words are those of `words_of_files`, read from `text_match` (a speech segment's matching
-    tokens joined by single spaces: transforms.clean) instead of normalising each display token
-    again: the same tokens, at half the cost."""
+    """file_id -> its sampled shingle hashes, from its cleaned segments (computed once, at staging)."""
     if not segments:
         return {}
-    tok = pl.col("tok")
-    words = (pl.concat([seg.lazy().filter(~pl.col("is_event")).select(pl.lit(fid, pl.String).alias("file_id"),
-                                                                     pl.col("text_match").str.split(" ").alias("tok"))
-                        for fid, seg in segments.items()])
-             .explode("tok").filter(tok != ""))
-    sigs = dedup.signatures(words, ordered=True)
+    sigs = dedup.signatures(matching_words(segments), ordered=True)
     per_file = sigs.group_by("file_id").agg(pl.col("h").sort())
     return {fid: hs for fid, hs in zip(per_file["file_id"], per_file["h"])}
 

@@ -27,6 +27,16 @@ def words_of_files(segments: dict[str, pl.DataFrame], carry: tuple[str, ...] = (
     return _word_rows(pl.concat(frames), ["file_id"], carry).select("file_id", "seq", "di", "tok", "pos", *carry).collect()
 
 
+def matching_words(segments: dict[str, pl.DataFrame]) -> pl.LazyFrame:
+    """(file_id, tok): the `tok` column of `words_of_files`, file by file and in order, read from each
+    speech segment's `text_match` (its matching tokens joined by single spaces: transforms.clean)
+    instead of normalising every display token again (half the cost; no di or pos)."""
+    return (pl.concat([seg.lazy().filter(~pl.col("is_event"))
+                       .select(pl.lit(fid, pl.String).alias("file_id"), pl.col("text_match").str.split(" ").alias("tok"))
+                       for fid, seg in segments.items()])
+            .explode("tok").filter(pl.col("tok") != ""))
+
+
 def _word_rows(segments: pl.LazyFrame, by: list[str], carry: tuple[str, ...] = ()) -> pl.LazyFrame:
     disp = pl.col("text_display").str.split(" ")
     tokens = (

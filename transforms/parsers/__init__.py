@@ -75,7 +75,7 @@ def sniff(head: bytes, name: str = "", *, text_checked: bool = False) -> str:
     best, best_score = "unknown", 0.0
     for fmt in MODULES:
         module = parser_for(fmt)
-        if getattr(module, "MAX_SCORE", 1.0) <= best_score:
+        if module.MAX_SCORE <= best_score:
             continue  # it cannot win (ties go to the earlier format), so it is not asked
         score = module.looks_like(text)
         if score > best_score:

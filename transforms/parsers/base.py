@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Protocol
 
 import polars as pl
@@ -70,6 +70,7 @@ class Parser(Protocol):
     """What every module in transforms/parsers/ provides."""
 
     FORMAT: str
+    MAX_SCORE: float  # the most looks_like returns: the sniffer stops asking once a format scored as much
 
     def looks_like(self, head: str) -> float: ...
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 
 from transforms.parsers.base import (
-    Chapter, ParseWarning, ParsedTranscript, TranscriptMeta, at_least, clock_to_seconds, decode,
+    Chapter, ParsedTranscript, ParseWarning, TranscriptMeta, at_least, clock_to_seconds, decode,
     fill_end_times, lines_of, require_segments, segments_frame,
 )
 
 FORMAT = "chaptered_speakers"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _TURN_LINE = re.compile(r"(?m)^\(\d{1,2}:\d{2}(?::\d{2})?\) [^:()\n]{1,60}:\s*$")  # what looks_like counts
 _TURN = re.compile(r"^\((\d{1,2}:\d{2}(?::\d{2})?)\)\s+([^:()]{1,60}):\s*$")
 _STAMP = re.compile(r"^\((\d{1,2}:\d{2}(?::\d{2})?)\)(?:\s+(.*))?$")

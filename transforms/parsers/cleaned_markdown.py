@@ -11,12 +11,12 @@ import re
 
 from transforms.parsers._cues import blocks
 from transforms.parsers.base import (
-    ParseWarning, ParsedTranscript, TranscriptMeta, TranscriptParseError, at_least, clock_to_seconds, decode,
+    ParsedTranscript, ParseWarning, TranscriptMeta, TranscriptParseError, at_least, clock_to_seconds, decode,
     fill_end_times, lines_of, require_segments, segments_frame, youtube_id,
 )
 
 FORMAT = "cleaned_markdown"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _STAMP_LINE = re.compile(r"(?m)^\*\*\[\d{1,3}:\d{2}(?::\d{2})?\]\*\*")  # what looks_like counts
 _STAMPED = re.compile(r"^\*\*\[(\d{1,3}:\d{2}(?::\d{2})?)\]\*\*\s*(.*)$")
 _FIELD = re.compile(r"^\*\*([^*:]{1,40}):\*\*\s*(.*)$")

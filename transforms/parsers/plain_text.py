@@ -18,7 +18,7 @@ from transforms.parsers.base import (
 
 FORMAT = "plain_text"
 MAX_PARAGRAPH_LINES = 20
-MAX_SCORE = 0.05  # what looks_like returns at most: the sniffer skips it once a format scored more
+MAX_SCORE = 0.05
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 

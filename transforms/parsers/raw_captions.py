@@ -21,7 +21,7 @@ from transforms.parsers.base import (
 )
 
 FORMAT = "raw_captions"
-MAX_SCORE = 0.85  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.85
 _FIELD = re.compile(r"^(Kind|Language):\s*(.*)$")
 _ID_TITLE = re.compile(r"^([A-Za-z0-9_-]{11})\s+[•·|-]\s+(.+)$")
 

@@ -41,7 +41,7 @@ _ANONYMOUS = re.compile(r"(?i)^speaker[ _]?\w+$")
 Label = tuple[str, "str | None", "str | None"]  # name, time, text (None or "": the text follows below)
 
 
-MAX_SCORE = 0.5  # what looks_like returns at most: the sniffer skips it once a format scored more
+MAX_SCORE = 0.5
 
 
 def looks_like(head: str) -> float:

@@ -20,7 +20,7 @@ from transforms.parsers.base import (
 )
 
 FORMAT = "srt"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _CLOCK = r"-?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
 _TIME_LINE = re.compile(rf"(?m)^[ \t]*({_CLOCK})[ \t]*-->[ \t]*({_CLOCK})")
 _NUMBERED = re.compile(rf"(?m)^[ \t]*\d+[ \t]*\n[ \t]*{_CLOCK}[ \t]*-->")

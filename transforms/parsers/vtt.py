@@ -25,7 +25,7 @@ from transforms.parsers.base import (
 from transforms.parsers.srt import is_time_line, read_cues
 
 FORMAT = "webvtt"
-MAX_SCORE = 0.95  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.95
 _CLOCK = r"(?:\d+:)?\d{2}:\d{2}\.\d{3}"
 _TIME_LINE = re.compile(rf"(?m)^[ \t]*{_CLOCK}[ \t]*-->[ \t]*{_CLOCK}(.*)$")
 _VTT_ONLY = re.compile(r"<v[ .]|</?c[.>]|<(?:\d+:)?\d{2}:\d{2}\.\d{3}>|^(?:NOTE|STYLE|REGION)\b"

@@ -20,7 +20,7 @@ from transforms.parsers.base import (
 )
 
 FORMAT = "whisper_json"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _LISTS = ("segments", "chunks", "transcription")
 _WS = re.compile(r"[ \t\n\r]*")
 

@@ -18,12 +18,12 @@ from datetime import datetime
 
 from transforms.parsers import frontmatter
 from transforms.parsers.base import (
-    Chapter, ParseWarning, ParsedTranscript, TranscriptMeta, at_least, clock_to_seconds, decode,
+    Chapter, ParsedTranscript, ParseWarning, TranscriptMeta, at_least, clock_to_seconds, decode,
     fill_end_times, lines_of, require_segments, segments_frame, split_show_title, youtube_id,
 )
 
 FORMAT = "whisper_markdown"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _LINK_LINE = re.compile(r"(?m)^\*\s+.*\[\[\d{1,2}:\d{2}(?::\d{2})?\]\([^)]*\)\]\s*$")  # what looks_like counts
 _LINE = re.compile(r"^\*\s+(.*?)\s*\[\[(\d{1,2}:\d{2}(?::\d{2})?)\]\(([^)\s]*)\)\]\s*$")
 _URL_T = re.compile(r"[?&]t=(\d+(?:\.\d+)?)s?")

@@ -18,7 +18,7 @@ from transforms.parsers.base import (
 from transforms.parsers.whisper_json import item_lines, read_json
 
 FORMAT = "youtube_json3"
-MAX_SCORE = 0.95  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.95
 
 
 def looks_like(head: str) -> float:

@@ -11,12 +11,12 @@ import re
 from transforms.parsers import frontmatter
 from transforms.parsers._cues import order_warnings
 from transforms.parsers.base import (
-    ParseWarning, ParsedTranscript, TranscriptMeta, at_least, clock_to_seconds, decode, fill_end_times,
+    ParsedTranscript, ParseWarning, TranscriptMeta, at_least, clock_to_seconds, decode, fill_end_times,
     lines_of, require_segments, segments_frame, split_show_title, youtube_id,
 )
 
 FORMAT = "youtube_markdown"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _STAMP_LINE = re.compile(r"(?m)^\s*[-*]\s*\[\d{1,3}:\d{2}(?::\d{2})?\]")  # what looks_like counts
 _LINE = re.compile(r"^\s*[-*]\s*\[(\d{1,3}:\d{2}(?::\d{2})?)\]\s*(.*)$")
 _KINDS = {"auto": "auto_caption", "whisper": "whisper", "manual": "human", "human": "human"}

@@ -21,7 +21,7 @@ from transforms.parsers.base import (
 )
 
 FORMAT = "youtube_xml"
-MAX_SCORE = 0.9  # what looks_like returns at most (the sniffer skips it once a format scored as much)
+MAX_SCORE = 0.9
 _ROOTS = ("transcript", "timedtext")
 _CUE_TAGS = ("text", "p")
 _BAD_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#[xX][0-9A-Fa-f]+);)")
