@@ -37,15 +37,15 @@ class Alignment:
         return (self.substitutions + self.deletions + self.insertions) / n if n else None
 
 
-def align(a: list[str], b: list[str]) -> Alignment:
-    """Align word sequence b onto a."""
+def align(a: list, b: list) -> Alignment:
+    """Align word sequence b onto a (words, or their numbers: only equality counts)."""
     a_to_b, equal = [-1] * len(a), [False] * len(a)
     for (a0, a1), (b0, b1) in _blocks(a, b):
         _align_block(a, b, a0, a1, b0, b1, a_to_b, equal)
     return _summarise(a_to_b, equal)
 
 
-def _align_block(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int,
+def _align_block(a: list, b: list, a0: int, a1: int, b0: int, b1: int,
                  a_to_b: list[int], equal: list[bool]) -> None:
     """Equal runs and short substitutions (both one word for one word) aligned, a run at a time
     (slice assignments: a Python loop over the words cost ~0.9 ms a pair of ~4,600-word versions,
@@ -57,7 +57,7 @@ def _align_block(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int,
             equal[a0 + i0:a0 + i0 + n] = [tag == "equal"] * n
 
 
-def _blocks(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def _blocks(a: list, b: list) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Whole sequences, or the gaps between monotone unique anchors when the pair is very long."""
     if len(a) * len(b) <= DIRECT_LIMIT:
         return [((0, len(a)), (0, len(b)))]
@@ -70,9 +70,9 @@ def _blocks(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[int
     return blocks
 
 
-def _anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+def _anchors(a: list, b: list) -> list[tuple[int, int]]:
     """Positions of n-grams that occur once in each sequence, reduced to an increasing chain."""
-    def unique(seq: list[str]) -> dict[tuple[str, ...], int]:
+    def unique(seq: list) -> dict[tuple, int]:
         seen: dict[tuple[str, ...], int] = {}
         for i in range(len(seq) - ANCHOR_N + 1):
             key = tuple(seq[i:i + ANCHOR_N])

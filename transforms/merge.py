@@ -9,7 +9,6 @@ and time came from, and how much of it the other versions agree with.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,13 +37,35 @@ class Version:
 
 @dataclass
 class _Words:
-    """A version's words with what each carries: segment, speaker, time estimate."""
+    """A version's words with what each carries: segment, speaker, time estimate (arrays: merging
+    works on them word by word, in numpy rather than in Python loops)."""
 
-    seq: list[int]
-    di: list[int]
-    tok: list[str]
-    speaker: list[str | None]
-    time: list[float | None]
+    seq: np.ndarray  # its segment's seq
+    di: np.ndarray  # its display token's index in the segment
+    code: np.ndarray  # its matching form, as an index into `vocab`: what alignment and teasers compare
+    speaker: np.ndarray  # index into `names`; -1: none
+    time: np.ndarray  # seconds; NaN: none
+    vocab: list[str]  # the matching forms of the versions found together (shared by them)
+    names: list[str]  # their speakers' names (shared by them)
+
+    def tokens(self) -> list[str]:
+        return [self.vocab[c] for c in self.code.tolist()]
+
+
+@dataclass
+class _Aligned:
+    """Another version aligned onto the canonical one: `j[i]` its word aligned to canonical word i
+    (-1: none), `eq[i]` whether the two are the same word."""
+
+    version: Version
+    words: _Words
+    alignment: Alignment
+    j: np.ndarray = field(init=False)
+    eq: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.j = np.asarray(self.alignment.a_to_b, dtype=np.int64)
+        self.eq = np.asarray(self.alignment.equal, dtype=bool)
 
 
 @dataclass
@@ -73,7 +94,8 @@ def words_of_versions(versions: list[Version]) -> dict[str, _Words]:
     no end or ends before it starts.
 
     Many versions (a chunk of episodes) in one polars query: its fixed cost (~5 ms, as much as the
-    work for a whole file) is paid once, not per version."""
+    work for a whole file) is paid once, not per version. Tokens and speakers are numbered across
+    all of them, so versions found together compare by number."""
     segs = {v.file_id: v.segments for v in versions}
     if not segs:
         return {}
@@ -84,16 +106,20 @@ def words_of_versions(versions: list[Version]) -> dict[str, _Words]:
     last = pl.when(((fid != fid.shift(-1)) | (seq != seq.shift(-1))).fill_null(True)).then(row).backward_fill()
     k, n = (row - first).cast(pl.Float64), last - first + 1
     start, end = pl.col("start_s"), pl.col("end_s")
-    w = words_of_files(segs, carry=("start_s", "end_s", "speaker")).with_columns(
+    names = sorted({name for seg in segs.values() for name in seg["speaker"].unique().to_list() if name is not None})
+    w = words_of_files(segs, carry=("start_s", "end_s", "speaker"), numbered=True).with_columns(
         pl.when(k == 0).then(start).when(end.is_not_null() & (end >= start)).then(start + (end - start) * k / n)
-        .alias("time"))
-    names = ("seq", "di", "tok", "speaker", "time")
-    cols = [w[c].to_list() for c in names]
+        .alias("time"),
+        pl.col("speaker").replace_strict(names, range(len(names)), default=-1, return_dtype=pl.Int64).alias("spk"))
+    vocab = [""] * (int(w["code"].max()) + 1 if w.height else 0)
+    for code, tok in w.select("code", "tok").unique("code").iter_rows():
+        vocab[code] = tok
+    seqs, dis, codes, spks, times = (w[c].to_numpy() for c in ("seq", "di", "code", "spk", "time"))
     counts = dict(w.group_by("file_id").len().iter_rows())
     out, a = {}, 0
     for fid in segs:  # the rows come file by file, in this order (words_of_files keeps it)
         b = a + counts.get(fid, 0)
-        out[fid] = _Words(*(col[a:b] for col in cols))
+        out[fid] = _Words(seqs[a:b], dis[a:b], codes[a:b], spks[a:b], times[a:b], vocab, names)
         a = b
     return out
 
@@ -106,96 +132,125 @@ def merge_episode(versions: list[Version], kind_rank: dict[str, int] | None = No
     canon, others = ranked[0], ranked[1:]
     words = words if words is not None else words_of_versions(ranked)
     cw = words[canon.file_id]
-    aligned = [(v, words[v.file_id]) for v in others]
-    alignments = [(v, vw, align(cw.tok, vw.tok)) for v, vw in aligned]
-    offsets = _offsets(cw, alignments)
-    spk, spk_src = _speakers(canon, cw, alignments)
-    teaser = teaser_mask(cw.tok)
-    times = _borrowed_times(cw, alignments, offsets)
-    agree = _agreement(cw, alignments)
-    segments = _segments(canon, cw, spk, spk_src, teaser, times, agree, bool(others))
+    canon_words = cw.code.tolist()  # (rapidfuzz compares lists of ints a little faster than of strings)
+    aligned = [_Aligned(v, words[v.file_id], align(canon_words, words[v.file_id].code.tolist())) for v in others]
+    offsets = _offsets(cw, aligned)
+    spk, spk_src = _speakers(cw, aligned)
+    teaser = teaser_mask(cw.code)
+    times, time_src = _borrowed_times(cw, aligned, offsets)
+    agree = _agreement(cw, aligned)
+    # per word, the version a speaker or time came from: 0 the canonical one, k the k-th other, -1 none
+    file_ids = np.array([canon.file_id, *(a.version.file_id for a in aligned), None], dtype=object)
+    names = np.array([*cw.names, None], dtype=object)  # (index -1: none)
+    segments = _segments(canon, cw, names, spk, file_ids, spk_src, teaser, times, time_src, agree, bool(others))
     _fill_times(segments)
-    metrics = _version_metrics(canon, cw, alignments, offsets)
+    metrics = _version_metrics(canon, cw, aligned, offsets)
     return Merged(segments, metrics, canon, ranked)
 
 
-def _offsets(cw: _Words, alignments: list) -> dict[str, float | None]:
+def _offsets(cw: _Words, aligned: list[_Aligned]) -> dict[str, float | None]:
     """Median (version time - canonical time) over aligned words where both have a time."""
     out: dict[str, float | None] = {}
-    for v, vw, al in alignments:
-        diffs = [vw.time[j] - cw.time[i] for i, j in enumerate(al.a_to_b)
-                 if j >= 0 and al.equal[i] and cw.time[i] is not None and vw.time[j] is not None]
-        out[v.file_id] = statistics.median(diffs) if len(diffs) >= 5 else None
+    for a in aligned:
+        i = np.flatnonzero((a.j >= 0) & a.eq)
+        diffs = a.words.time[a.j[i]] - cw.time[i]
+        diffs = diffs[~np.isnan(diffs)]
+        out[a.version.file_id] = float(np.median(diffs)) if len(diffs) >= 5 else None
     return out
 
 
-def _speakers(canon: Version, cw: _Words, alignments: list) -> tuple[list, list]:
-    """Per canonical word: its own speaker, else the first version (by rank) that names one."""
-    spk, src = list(cw.speaker), [canon.file_id if s else None for s in cw.speaker]
-    for v, vw, al in alignments:
-        for i, j in enumerate(al.a_to_b):
-            if spk[i] is None and j >= 0 and vw.speaker[j]:
-                spk[i], src[i] = vw.speaker[j], v.file_id
-    _smooth(spk, src, canon.file_id)
+def _speakers(cw: _Words, aligned: list[_Aligned]) -> tuple[np.ndarray, np.ndarray]:
+    """Per canonical word: its own speaker, else the first version (by rank) that names one; and
+    where it came from (0: the canonical version, k: the k-th other, -1: nowhere)."""
+    spk = cw.speaker.copy()
+    src = np.where(_named(cw), 0, -1)
+    for k, a in enumerate(aligned, start=1):
+        i = np.flatnonzero((spk < 0) & (a.j >= 0))
+        i = i[_named(a.words)[a.j[i]]]
+        spk[i], src[i] = a.words.speaker[a.j[i]], k
+    return _smooth(spk, src)
+
+
+def _named(w: _Words) -> np.ndarray:
+    """Per word: whether its speaker is a name (not none, not empty)."""
+    return np.array([bool(name) for name in w.names] + [False])[w.speaker]
+
+
+def _smooth(spk: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unaligned words take their neighbours' speaker (the one before, else the first after); a
+    borrowed flip of < 3 words between two runs of one speaker is noise and takes their speaker.
+
+    Flips are undone left to right: a run that follows an undone flip has its own speaker on both
+    sides then, so of consecutive flips every other one is undone, starting with the first.
+    `tests/transforms/test_merge_words.py` checks this against the word-by-word loop."""
+    n = len(spk)
+    known = spk >= 0
+    if not known.any():
+        return spk, src
+    fill = np.maximum.accumulate(np.where(known, np.arange(n), -1))
+    fill[fill < 0] = np.argmax(known)  # before the first named word: the first one
+    spk, src = spk[fill], src[fill]
+    starts = np.flatnonzero(np.r_[True, spk[1:] != spk[:-1]])  # runs of one speaker
+    ends = np.r_[starts[1:], n]
+    inner = (starts > 0) & (ends < n) & (ends - starts < 3)
+    inner[inner] = spk[starts[inner] - 1] == spk[ends[inner]]
+    flip = inner & (src[starts] != 0)
+    runs = np.arange(len(starts))
+    chain = np.maximum.accumulate(np.where(flip & ~np.r_[False, flip[:-1]], runs, 0))  # first of consecutive flips
+    flip &= (runs - chain) % 2 == 0
+    if flip.any():
+        word_run = np.repeat(runs, ends - starts)
+        at = np.flatnonzero(flip[word_run])
+        before = starts[word_run[at]] - 1
+        spk, src = spk.copy(), src.copy()
+        spk[at], src[at] = spk[before], src[before]
     return spk, src
 
 
-def _smooth(spk: list, src: list, canon_id: str) -> None:
-    """Unaligned words take their neighbours' speaker; a borrowed flip of < 3 words is noise."""
-    for order in (range(len(spk)), range(len(spk) - 1, -1, -1)):
-        carry = None
-        for i in order:
-            if spk[i] is None and carry is not None:
-                spk[i], src[i] = carry
-            elif spk[i] is not None:
-                carry = (spk[i], src[i])
-    i = 0
-    while i < len(spk):
-        j = i
-        while j < len(spk) and spk[j] == spk[i]:
-            j += 1
-        short_flip = 0 < i and j < len(spk) and j - i < 3 and spk[i - 1] == spk[j]
-        if short_flip and src[i] != canon_id:
-            spk[i:j], src[i:j] = [spk[i - 1]] * (j - i), [src[i - 1]] * (j - i)
-        i = j
-
-
-def _borrowed_times(cw: _Words, alignments: list, offsets: dict) -> list[tuple[float, str] | None]:
-    """Per canonical word: a time from the first timed version aligned to it, on the canonical clock."""
-    canon_timed = sum(t is not None for t in cw.time) >= 5
-    out: list[tuple[float, str] | None] = [None] * len(cw.tok)
-    for v, vw, al in alignments:
-        shift = offsets.get(v.file_id) if canon_timed else 0.0
+def _borrowed_times(cw: _Words, aligned: list[_Aligned], offsets: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Per canonical word: a time from the first timed version aligned to it, on the canonical clock
+    (NaN: none), and which version it came from (k: the k-th other, -1: none)."""
+    canon_timed = np.count_nonzero(~np.isnan(cw.time)) >= 5
+    times, src = np.full(len(cw.code), np.nan), np.full(len(cw.code), -1)
+    for k, a in enumerate(aligned, start=1):
+        shift = offsets.get(a.version.file_id) if canon_timed else 0.0
         if shift is None:
             continue
-        for i, j in enumerate(al.a_to_b):
-            if out[i] is None and j >= 0 and al.equal[i] and vw.time[j] is not None:
-                out[i] = (max(0.0, vw.time[j] - shift), v.file_id)
-    return out
+        i = np.flatnonzero((src < 0) & (a.j >= 0) & a.eq)
+        t = a.words.time[a.j[i]]
+        i, t = i[~np.isnan(t)], t[~np.isnan(t)] - shift
+        times[i], src[i] = np.where(t > 0.0, t, 0.0), k  # (as max(0.0, t))
+    return times, src
 
 
-def _agreement(cw: _Words, alignments: list) -> np.ndarray:
+def _agreement(cw: _Words, aligned: list[_Aligned]) -> np.ndarray:
     """Per canonical word: share of other versions whose aligned word is the same word."""
-    if not alignments:
-        return np.ones(len(cw.tok))
-    return np.sum([np.asarray(al.equal, dtype=np.int64) for _, _, al in alignments], axis=0) / len(alignments)
+    if not aligned:
+        return np.ones(len(cw.code))
+    return np.sum([a.eq.astype(np.int64) for a in aligned], axis=0) / len(aligned)
 
 
-def _segments(canon: Version, cw: _Words, spk: list, spk_src: list, teaser: list, times: list,
+def _segments(canon: Version, cw: _Words, names: np.ndarray, spk: np.ndarray, file_ids: np.ndarray,
+              spk_src: np.ndarray, teaser: np.ndarray, times: np.ndarray, time_src: np.ndarray,
               agree: np.ndarray, multi: bool) -> dict[str, list]:
     """Canonical segments (as columns), split where the speaker or teaser status changes between words.
 
     Each segment's words become pieces (runs of one speaker and teaser status); a segment without
     words (an event) is one empty piece. Only a segment of several pieces has its text cut, at the
     display token of each later piece's first word (its verbatim text at the same relative places).
+    Per word: `spk` indexes `names` and `spk_src`/`time_src` index `file_ids` (-1: none).
     """
     seg = canon.segments
     seqs, seg_start, seg_end = seg["seq"].to_list(), seg["start_s"].to_list(), seg["end_s"].to_list()
     seg_spk, verbatim, display = seg["speaker"].to_list(), seg["text"].to_list(), seg["text_display"].to_list()
     events = seg["is_event"].to_list()
     order, first, length = _pieces(cw.seq, spk, teaser)
-    piece_seq = [cw.seq[order[f]] for f in first]
-    agree_sum = np.add.reduceat(agree[order], first).tolist() if first else []
+    heads = order[first]  # each piece's first word, and what it carries
+    piece_seq, piece_di, piece_teaser = cw.seq[heads].tolist(), cw.di[heads].tolist(), teaser[heads].tolist()
+    piece_spk, piece_spk_src = names[spk[heads]].tolist(), file_ids[spk_src[heads]].tolist()
+    piece_time, piece_time_src = times[heads].tolist(), file_ids[time_src[heads]].tolist()
+    agree_sum = np.add.reduceat(agree[order], first).tolist() if len(first) else []
+    length = length.tolist()
     by_seq: dict[int, list[int]] = {}  # segment seq -> its pieces
     for p, sq in enumerate(piece_seq):
         by_seq.setdefault(sq, []).append(p)
@@ -209,21 +264,20 @@ def _segments(canon: Version, cw: _Words, spk: list, spk_src: list, teaser: list
                  events[s], fid if seg_spk[s] else None, fid if own is not None else None,
                  "source" if own is not None else None, None, s, fid)
             continue
-        heads = [order[first[p]] for p in pieces]  # each piece's first word
         if len(pieces) == 1:
             texts, verbatims = [display[s]], [verbatim[s]]
         else:
             disp = display[s].split(" ")
-            cuts = [cw.di[w] for w in heads[1:]]
+            cuts = [piece_di[p] for p in pieces[1:]]
             texts, verbatims = _cut(disp, cuts), _cut_verbatim(verbatim[s], len(disp), cuts)
-        for k, (p, w) in enumerate(zip(pieces, heads)):
+        for k, p in enumerate(pieces):
             own = seg_start[s] if k == 0 else None
-            borrowed = times[w] if own is None else None
+            borrowed = own is None and piece_time_src[p] is not None
             n = length[p]
-            _add(cols, own if own is not None else (round(borrowed[0], 3) if borrowed else None),
-                 seg_end[s] if k == 0 and own is not None else None, spk[w],
-                 display[s] if events[s] else texts[k], verbatims[k], n, teaser[w], events[s], spk_src[w],
-                 fid if own is not None else (borrowed[1] if borrowed else None),
+            _add(cols, own if own is not None else (round(piece_time[p], 3) if borrowed else None),
+                 seg_end[s] if k == 0 and own is not None else None, piece_spk[p],
+                 display[s] if events[s] else texts[k], verbatims[k], n, piece_teaser[p], events[s], piece_spk_src[p],
+                 fid if own is not None else (piece_time_src[p] if borrowed else None),
                  "source" if own is not None else ("borrowed" if borrowed else None),
                  agree_sum[p] / n if multi else None, s, fid)
     cols["seq"] = list(range(len(cols["text"])))
@@ -241,17 +295,16 @@ def _add(cols: dict[str, list], *values) -> None:
         cols[name].append(value)
 
 
-def _pieces(seq: list[int], spk: list, teaser: list) -> tuple[list[int], list[int], list[int]]:
+def _pieces(seq: np.ndarray, spk: np.ndarray, teaser: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Words grouped by segment (in word order within one), then cut where the (speaker, teaser) of
     a word differs from the previous word's: (word order, each piece's first place in it, its length)."""
     n = len(seq)
     if not n:
-        return [], [], []
-    sq = np.asarray(seq, dtype=np.int64)
-    order = np.argsort(sq, kind="stable") if np.any(sq[1:] < sq[:-1]) else np.arange(n)
-    who, tease, s = np.asarray(spk, dtype=object)[order], np.asarray(teaser, dtype=bool)[order], sq[order]
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.argsort(seq, kind="stable") if np.any(seq[1:] < seq[:-1]) else np.arange(n)
+    who, tease, s = spk[order], teaser[order], seq[order]
     start = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (who[1:] != who[:-1]) | (tease[1:] != tease[:-1])])
-    return order.tolist(), start.tolist(), np.diff(np.r_[start, n]).tolist()
+    return order, start, np.diff(np.r_[start, n])
 
 
 def _cut(tokens: list[str], cuts: list[int]) -> list[str]:
@@ -315,16 +368,17 @@ def _interpolate(start: list, source: list, cum: list[int], a: tuple, b: tuple) 
         start[i], source[i] = round(t, 3), "interpolated"
 
 
-def _version_metrics(canon: Version, cw: _Words, alignments: list, offsets: dict) -> list[dict]:
-    n = len(cw.tok)
+def _version_metrics(canon: Version, cw: _Words, aligned: list[_Aligned], offsets: dict) -> list[dict]:
+    n = len(cw.code)
     out = [{"file_id": canon.file_id, "role": "canonical", "quality_rank": 1, "n_words": n,
             "coverage": 1.0, "wer": 0.0, "offset_s": 0.0, "words_only_here": 0}]
-    for rank, (v, vw, al) in enumerate(alignments, start=2):
+    for rank, a in enumerate(aligned, start=2):
+        v, vw, al = a.version, a.words, a.alignment
         coverage = al.matched / n if n else 0.0
-        role = "partial" if coverage < PARTIAL_COVERAGE and len(vw.tok) < 0.8 * n else "merged"
-        out.append({"file_id": v.file_id, "role": role, "quality_rank": rank, "n_words": len(vw.tok),
+        role = "partial" if coverage < PARTIAL_COVERAGE and len(vw.code) < 0.8 * n else "merged"
+        out.append({"file_id": v.file_id, "role": role, "quality_rank": rank, "n_words": len(vw.code),
                     "coverage": round(coverage, 4), "wer": _round(al.wer()),
-                    "offset_s": _round(offsets.get(v.file_id)), "words_only_here": len(vw.tok) - al.matched})
+                    "offset_s": _round(offsets.get(v.file_id)), "words_only_here": len(vw.code) - al.matched})
     return out
 
 

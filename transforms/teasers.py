@@ -15,11 +15,14 @@ HEAD_START = 50  # the first clip must start within this many words
 END_OF_HEAD = 150  # this many uncovered words in a row end the cold open
 
 
-def teaser_mask(tokens: list[str]) -> list[bool]:
-    """Per word: True where it belongs to a clip of the cold open that recurs later."""
-    covered = _covered(tokens)
+def teaser_mask(words: list[str] | np.ndarray) -> np.ndarray:
+    """Per word: True where it belongs to a clip of the cold open that recurs later.
+
+    `words`: the tokens, or their numbers (equal words, equal numbers; what merging has at hand)."""
+    codes = _numbered(words)
+    covered = _covered(codes)
     runs = [r for r in _runs(covered) if r[1] - r[0] >= MIN_RUN]
-    mask = [False] * len(tokens)
+    mask = np.zeros(len(codes), dtype=bool)
     if not runs or runs[0][0] > HEAD_START:
         return mask
     last_end = 0
@@ -27,12 +30,19 @@ def teaser_mask(tokens: list[str]) -> list[bool]:
         if start - last_end >= END_OF_HEAD:
             break
         fill_from = last_end if 0 < start - last_end <= MAX_GAP else start  # bridge ASR slips
-        mask[fill_from:end] = [True] * (end - fill_from)
+        mask[fill_from:end] = True
         last_end = end
     return mask
 
 
-def _covered(tokens: list[str]) -> list[bool]:
+def _numbered(words: list[str] | np.ndarray) -> np.ndarray:
+    """Words as small non-negative integers (a word's number), so that 3-grams pack into one int64."""
+    if isinstance(words, np.ndarray) and words.dtype.kind in "iu" and (not len(words) or words.max() < 2**20):
+        return words.astype(np.int64, copy=False)
+    return pl.Series(list(words)).rank("dense").to_numpy().astype(np.int64)
+
+
+def _covered(codes: np.ndarray) -> np.ndarray:
     """Head words inside a window whose 3-grams recur together at least MIN_GAP words later.
 
     Fuzzy on purpose: the clip and its later occurrence are often transcribed a little differently,
@@ -44,18 +54,18 @@ def _covered(tokens: list[str]) -> list[bool]:
     p); with HITS or more, those 3-grams are covered. Vectorised (0.65 ms for 5,000 words where the
     loop over windows took 2.1 ms); `tests/transforms/test_teasers.py` checks it equals the loop.
     """
-    n = len(tokens)
+    n = len(codes)
     covered = np.zeros(n, dtype=bool)
     head = min(n, max(600, n // 5))
     starts = max(0, head - WINDOW + 1)  # windows start at 0 .. starts - 1
-    j, p = _later_pairs(tokens, head)
+    j, p = _later_pairs(codes, head)
     ks = np.arange(WINDOW - 2, dtype=np.int64)
     i = (j[:, None] - ks).ravel()  # the windows that hold the 3-gram at j, as their k-th
     k = np.broadcast_to(ks, (len(j), len(ks))).ravel()
     ok = (i >= 0) & (i < starts)
     i, k, place = i[ok], k[ok], (np.repeat(p, len(ks))[ok] - k[ok]) // 4
     if not len(i):
-        return covered.tolist()
+        return covered
     # distinct (window, place, k), sorted by window, place, k
     span = int(place.max()) + 1
     votes = np.unique((i * span + place) * WINDOW + k)
@@ -72,7 +82,7 @@ def _covered(tokens: list[str]) -> list[bool]:
     start = group[at] // span + k[at]  # window + k: where the covered 3-gram starts
     for d in range(3):
         covered[start + d] = True
-    return covered.tolist()
+    return covered
 
 
 def _ranges(lengths: np.ndarray) -> np.ndarray:
@@ -81,13 +91,12 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
     return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths, lengths)
 
 
-def _later_pairs(tokens: list[str], head: int) -> tuple[np.ndarray, np.ndarray]:
+def _later_pairs(a: np.ndarray, head: int) -> tuple[np.ndarray, np.ndarray]:
     """(j, p): for each 3-gram starting at j in the head, each position p >= j + MIN_GAP of the same
     3-gram, unless it is a stock phrase (more than MAX_REPEATS of them). Sorted integer keys: linear."""
-    if len(tokens) < 3:
+    if len(a) < 3:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    a = pl.Series(tokens, dtype=pl.String).rank("dense").to_numpy().astype(np.int64)  # a word's number
-    v = int(a.max()) + 1  # v**3 < 2**63 for any vocabulary under two million words
+    v = int(a.max()) + 1  # v**3 < 2**63 for numbers under 2**20 (`_numbered`)
     key = (a[:-2] * v + a[1:-1]) * v + a[2:]
     order = np.argsort(key, kind="stable")
     ordered = key[order]
@@ -100,13 +109,7 @@ def _later_pairs(tokens: list[str], head: int) -> tuple[np.ndarray, np.ndarray]:
     return j[keep], p[keep]
 
 
-def _runs(mask: list[bool]) -> list[tuple[int, int]]:
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) of each run of True."""
-    runs, start = [], None
-    for i, v in enumerate([*mask, False]):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
+    edges = np.flatnonzero(np.diff(np.r_[False, mask, False].astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -36,8 +39,16 @@ def test_many_files_in_one_query_equal_each_file_alone() -> None:
     assert words_of_files({}).columns == ["file_id", "seq", "di", "tok", "pos"]
 
 
+def _lists(w) -> tuple[list, ...]:
+    """A version's words as plain lists: speaker names (None: none), times (None: none)."""
+    names = [*w.names, None]
+    return (w.seq.tolist(), w.di.tolist(), w.tokens(), [names[c] for c in w.speaker.tolist()],
+            [None if t != t else t for t in w.time.tolist()])
+
+
 def test_word_times_spread_each_segment_over_its_words() -> None:
-    w = words_of_versions([Version("a", "x", "human", None, A)])["a"]
+    seq, di, tok, speaker, time = _lists(words_of_versions([Version("a", "x", "human", None, A)])["a"])
+    w = SimpleNamespace(seq=seq, di=di, tok=tok, speaker=speaker, time=time)
     assert w.tok == ["hello", "there", "old", "friend", "clocks", "went", "back", "here", "no", "times", "at", "all"]
     assert w.seq == [0, 0, 0, 0, 2, 2, 2, 2, 3, 3, 3, 3]
     assert w.di == [0, 1, 2, 3, 0, 2, 3, 4, 0, 1, 2, 3]  # "--" is a display token without a word
@@ -54,9 +65,16 @@ def test_many_versions_in_one_query_equal_each_version_alone() -> None:
     together = words_of_versions(versions)
     assert list(together) == ["a", "empty", "b", "c"]
     for v in versions:
-        assert together[v.file_id] == words_of_versions([v])[v.file_id]
-    assert together["empty"].tok == [] and together["c"].time[:4] == pytest.approx([100.0, 101.0, 102.0, 103.0])
-    assert together["c"].speaker[:4] == ["LEX"] * 4 and words_of_versions([]) == {}
+        assert _lists(together[v.file_id]) == _lists(words_of_versions([v])[v.file_id])
+    assert together["empty"].tokens() == [] and together["c"].time[:4].tolist() == pytest.approx([100.0, 101.0, 102.0, 103.0])
+    assert _lists(together["c"])[3][:4] == ["LEX"] * 4 and words_of_versions([]) == {}
+    # numbered together: the same token (speaker) has the same number in every version, another one another
+    toks = [t for v in versions for t in together[v.file_id].tokens()]
+    codes = np.concatenate([together[v.file_id].code for v in versions]).tolist()
+    assert len(set(toks)) == len(set(codes)) == len(set(zip(toks, codes))) > 5
+    speakers = [s for v in versions for s in _lists(together[v.file_id])[3]]
+    numbers = np.concatenate([together[v.file_id].speaker for v in versions]).tolist()
+    assert len(set(speakers)) == len(set(numbers)) == len(set(zip(speakers, numbers))) == 5  # Lex Dylan LEX DYLAN None
 
 
 def _reference_words(seg: pl.DataFrame) -> tuple[list, ...]:
@@ -89,4 +107,4 @@ def test_words_of_versions_equal_the_segment_by_segment_definition(files: list) 
     got = words_of_versions([Version(fid, "x", "human", None, seg) for fid, seg in segs.items()])
     for fid, seg in segs.items():
         w = got[fid]
-        assert (w.seq, w.di, w.tok, w.speaker, w.time) == _reference_words(seg)
+        assert _lists(w) == _reference_words(seg)
