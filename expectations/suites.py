@@ -8,7 +8,12 @@ import json
 
 from transforms.schemas import TABLES, Table
 
-MARKUP_RESIDUE = r"\*\*|\[\[|\]\(http|<c[.>]|</c>|^>>|\s>>"
+# Python's `\s`, spelled out: pandas matches a pattern with `\s` in it with Python's re, row by row,
+# and one without in one pyarrow (RE2) call, ~10x faster over the segments' text (RE2's own `\s`
+# misses some of these). The characters above U+00FF are in the pattern itself, not escaped: a `\u`
+# escape also sends pandas to Python's re.
+SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0" + "\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000" + "]"
+MARKUP_RESIDUE = r"\*\*|\[\[|\]\(http|<c[.>]|</c>|^>>|" + SPACE + ">>"
 MAX_SEGMENT_S = 900.0  # no single turn or cue runs longer than 15 minutes
 HELPERS_VERSION = 1  # bump when expectations.validate.with_helpers (the computed `_` columns) changes
 

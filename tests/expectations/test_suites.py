@@ -126,3 +126,24 @@ def test_a_check_of_no_rows_is_answered_as_gx_answers_it(monkeypatch: pytest.Mon
     assert quick.results.sort(key).equals(full.results.sort(key)) and quick.success == full.success
     assert {"episodes", "speakers", "source_files"} <= set(skipped)  # nothing new in them: GX not asked
     assert not any(s.endswith(".table") for s in skipped)  # keys and row counts: still asked of GX
+
+
+def test_markup_rule_matches_what_python_does_in_one_pyarrow_call() -> None:
+    """`MARKUP_RESIDUE` spells out `\\s`, so that pandas (under GX) runs it in pyarrow, not row by row
+    in Python: the same verdict as the Python pattern with `\\s`, for every character around `>>`."""
+    import re
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from expectations.suites import MARKUP_RESIDUE
+
+    python = r"\*\*|\[\[|\]\(http|<c[.>]|</c>|^>>|\s>>"
+    texts = [f"a{chr(c)}>>b" for c in range(0x3100)] + [">> at the start", "**bold**", "see [[x]]", "<c.x>a</c>",
+                                                         "[a](http://x)", "a >> b", "a>>b", "plain text"]
+    want = [re.search(python, t) is not None for t in texts]
+    assert pc.match_substring_regex(pa.array(texts), MARKUP_RESIDUE).to_pylist() == want
+    assert [re.search(MARKUP_RESIDUE, t) is not None for t in texts] == want
+    assert sum(want) > 30  # every white space character before ">>" and the markup samples
+    assert not pd.Series(texts, dtype="string[pyarrow]").array._needs_python_regex(MARKUP_RESIDUE)
