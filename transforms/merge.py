@@ -255,14 +255,14 @@ def _segments(canon: Version, cw: _Words, names: np.ndarray, spk: np.ndarray, fi
     for p, sq in enumerate(piece_seq):
         by_seq.setdefault(sq, []).append(p)
     fid = canon.file_id
-    cols: dict[str, list] = {name: [] for name in SEGMENT_COLUMNS}
+    rows: list[tuple] = []  # one per output segment, SEGMENT_COLUMNS' values
     for s, sq in enumerate(seqs):
         pieces = by_seq.get(sq)
         if not pieces:  # no words: the segment as it is
             own = seg_start[s]
-            _add(cols, own, seg_end[s] if own is not None else None, seg_spk[s], display[s], verbatim[s], 0, False,
-                 events[s], fid if seg_spk[s] else None, fid if own is not None else None,
-                 "source" if own is not None else None, None, s, fid)
+            rows.append((own, seg_end[s] if own is not None else None, seg_spk[s], display[s], verbatim[s], 0, False,
+                         events[s], fid if seg_spk[s] else None, fid if own is not None else None,
+                         "source" if own is not None else None, None, s, fid))
             continue
         if len(pieces) == 1:
             texts, verbatims = [display[s]], [verbatim[s]]
@@ -274,25 +274,22 @@ def _segments(canon: Version, cw: _Words, names: np.ndarray, spk: np.ndarray, fi
             own = seg_start[s] if k == 0 else None
             borrowed = own is None and piece_time_src[p] is not None
             n = length[p]
-            _add(cols, own if own is not None else (round(piece_time[p], 3) if borrowed else None),
-                 seg_end[s] if k == 0 and own is not None else None, piece_spk[p],
-                 display[s] if events[s] else texts[k], verbatims[k], n, piece_teaser[p], events[s], piece_spk_src[p],
-                 fid if own is not None else (piece_time_src[p] if borrowed else None),
-                 "source" if own is not None else ("borrowed" if borrowed else None),
-                 agree_sum[p] / n if multi else None, s, fid)
-    cols["seq"] = list(range(len(cols["text"])))
+            rows.append((own if own is not None else (round(piece_time[p], 3) if borrowed else None),
+                         seg_end[s] if k == 0 and own is not None else None, piece_spk[p],
+                         display[s] if events[s] else texts[k], verbatims[k], n, piece_teaser[p], events[s],
+                         piece_spk_src[p], fid if own is not None else (piece_time_src[p] if borrowed else None),
+                         "source" if own is not None else ("borrowed" if borrowed else None),
+                         agree_sum[p] / n if multi else None, s, fid))
+    cols = {name: list(values) for name, values in zip(SEGMENT_COLUMNS, zip(*rows))} if rows \
+        else {name: [] for name in SEGMENT_COLUMNS}
+    cols["seq"] = list(range(len(rows)))
     cols["rules"] = seg["rules"].gather(cols.pop("_row"))  # (a Series: lists of lists are slow to build)
     return cols
 
 
-# the columns `_segments` appends to, in `_add`'s order; `_row` (the source segment's row) becomes `rules`
+# the columns of `_segments`' rows, in order; `_row` (the source segment's row) becomes `rules`
 SEGMENT_COLUMNS = ("start_s", "end_s", "speaker", "text", "text_verbatim", "n_words", "is_teaser", "is_event",
                    "speaker_file_id", "time_file_id", "time_source", "agreement", "_row", "text_file_id")
-
-
-def _add(cols: dict[str, list], *values) -> None:
-    for name, value in zip(SEGMENT_COLUMNS, values):
-        cols[name].append(value)
 
 
 def _pieces(seq: np.ndarray, spk: np.ndarray, teaser: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
