@@ -42,14 +42,11 @@ class _Words:
 
     seq: np.ndarray  # its segment's seq
     di: np.ndarray  # its display token's index in the segment
-    code: np.ndarray  # its matching form, as an index into `vocab`: what alignment and teasers compare
+    code: np.ndarray  # its matching form's number: what alignment and teasers compare
     speaker: np.ndarray  # index into `names`; -1: none
     time: np.ndarray  # seconds; NaN: none
-    vocab: list[str]  # the matching forms of the versions found together (shared by them)
-    names: list[str]  # their speakers' names (shared by them)
-
-    def tokens(self) -> list[str]:
-        return [self.vocab[c] for c in self.code.tolist()]
+    tok: pl.Series  # its matching form (a slice of the query's column: merging reads only `code`)
+    names: list[str]  # the speakers' names of the versions found together (shared by them)
 
 
 @dataclass
@@ -111,15 +108,12 @@ def words_of_versions(versions: list[Version]) -> dict[str, _Words]:
         pl.when(k == 0).then(start).when(end.is_not_null() & (end >= start)).then(start + (end - start) * k / n)
         .alias("time"),
         pl.col("speaker").replace_strict(names, range(len(names)), default=-1, return_dtype=pl.Int64).alias("spk"))
-    vocab = [""] * (int(w["code"].max()) + 1 if w.height else 0)
-    for code, tok in w.select("code", "tok").unique("code").iter_rows():
-        vocab[code] = tok
     seqs, dis, codes, spks, times = (w[c].to_numpy() for c in ("seq", "di", "code", "spk", "time"))
     counts = dict(w.group_by("file_id").len().iter_rows())
     out, a = {}, 0
     for fid in segs:  # the rows come file by file, in this order (words_of_files keeps it)
         b = a + counts.get(fid, 0)
-        out[fid] = _Words(seqs[a:b], dis[a:b], codes[a:b], spks[a:b], times[a:b], vocab, names)
+        out[fid] = _Words(seqs[a:b], dis[a:b], codes[a:b], spks[a:b], times[a:b], w["tok"].slice(a, b - a), names)
         a = b
     return out
 

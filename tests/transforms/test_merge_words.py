@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 
 import numpy as np
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ NAMES = ["", "A", "B", "C"]  # "" is a speaker that is not a name (not borrowed,
 def _words(speakers: list[int], times: list[float | None]) -> _Words:
     n = len(speakers)
     return _Words(np.arange(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
-                  np.array(speakers, dtype=np.int64), np.array([np.nan if t is None else t for t in times]), ["w"], NAMES)
+                  np.array(speakers, dtype=np.int64), np.array([np.nan if t is None else t for t in times]), pl.Series(["w"] * n), NAMES)
 
 
 def _aligned(k: int, words: _Words, a_to_b: list[int], equal: list[bool]) -> _Aligned:

@@ -42,7 +42,7 @@ def test_many_files_in_one_query_equal_each_file_alone() -> None:
 def _lists(w) -> tuple[list, ...]:
     """A version's words as plain lists: speaker names (None: none), times (None: none)."""
     names = [*w.names, None]
-    return (w.seq.tolist(), w.di.tolist(), w.tokens(), [names[c] for c in w.speaker.tolist()],
+    return (w.seq.tolist(), w.di.tolist(), w.tok.to_list(), [names[c] for c in w.speaker.tolist()],
             [None if t != t else t for t in w.time.tolist()])
 
 
@@ -66,10 +66,10 @@ def test_many_versions_in_one_query_equal_each_version_alone() -> None:
     assert list(together) == ["a", "empty", "b", "c"]
     for v in versions:
         assert _lists(together[v.file_id]) == _lists(words_of_versions([v])[v.file_id])
-    assert together["empty"].tokens() == [] and together["c"].time[:4].tolist() == pytest.approx([100.0, 101.0, 102.0, 103.0])
+    assert together["empty"].tok.to_list() == [] and together["c"].time[:4].tolist() == pytest.approx([100.0, 101.0, 102.0, 103.0])
     assert _lists(together["c"])[3][:4] == ["LEX"] * 4 and words_of_versions([]) == {}
     # numbered together: the same token (speaker) has the same number in every version, another one another
-    toks = [t for v in versions for t in together[v.file_id].tokens()]
+    toks = [t for v in versions for t in together[v.file_id].tok.to_list()]
     codes = np.concatenate([together[v.file_id].code for v in versions]).tolist()
     assert len(set(toks)) == len(set(codes)) == len(set(zip(toks, codes))) > 5
     speakers = [s for v in versions for s in _lists(together[v.file_id])[3]]
