@@ -9,6 +9,7 @@ Writes one JSON report (default bench/results/bench-<N>.json). For each corpus s
                   the whole process tree, MB/s, files/s, grouping precision/recall against the truth
   rerun           the same folder again (nothing changed)
   one_new_file    one more file in the folder (a version of a new episode)
+  disk            the warehouse's size on disk after a full run, by folder, and over the input's
   peer            our content dedup and datatrove's MinHash on the same normalised texts
 Medians over the repeats are what the README quotes; every measurement is kept too.
 """
@@ -77,6 +78,8 @@ def run_size(n: int, args: argparse.Namespace, env: dict) -> dict:
         full.append(_run(corpus, wh, args.workers, env))
         if r == args.repeats - 1:  # quality figures from the last full run's warehouse
             res["grouping"] = _grouping(_file_episodes(wh), truth)
+            res["disk_mb"] = _disk_mb(wh)
+            res["disk_over_input"] = round(res["disk_mb"]["total"] * 2**20 / total, 2)
             if not args.no_peer:
                 res["peer"] = _peer(wh, truth, args.work / "peer", args.workers)
         rerun.append(_run(corpus, wh, args.workers, env))
@@ -163,6 +166,22 @@ def _run(corpus: Path, wh: Path, workers: int, env: dict) -> dict:
             "steps_s": summary.get("timings_s", {}), "published": summary.get("published"),
             "episodes_rebuilt": summary.get("episodes_rebuilt"), "validation": summary.get("validation"),
             "files_read": summary.get("files_read")}
+
+
+def _disk_mb(folder: Path) -> dict[str, float]:
+    """The warehouse's size on disk by top-level entry (raw archive, caches, Parquet snapshots, the
+    DuckDB file), each file counted once: snapshots share unchanged files as hard links."""
+    seen: set[tuple[int, int]] = set()
+    sizes: dict[str, float] = {}
+    for top in sorted(folder.iterdir()):
+        total = 0
+        for path in [top] if top.is_file() else (p for p in top.rglob("*") if p.is_file()):
+            st = path.lstat()
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+        sizes[top.name] = round(total / 2**20, 1)
+    return sizes | {"total": round(sum(sizes.values()), 1)}
 
 
 def _tree_rss(proc: psutil.Process) -> int:
@@ -286,7 +305,8 @@ def _headline(report: dict) -> dict:
         out[n] = {"full_s": s["full"]["wall_s"]["median"], "floor_s": s["floor_s"]["median"],
                   "x_floor": s["pipeline_over_floor"], "rerun_s": s["rerun"]["wall_s"]["median"],
                   "one_new_file_s": s["one_new_file"]["wall_s"]["median"],
-                  "peak_rss_mb": s["full"]["peak_rss_mb"]["median"], "grouping": s["grouping"]}
+                  "peak_rss_mb": s["full"]["peak_rss_mb"]["median"], "disk_mb": s["disk_mb"]["total"],
+                  "grouping": s["grouping"]}
     return out
 
 

@@ -31,6 +31,10 @@ def test_bench_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert s["rerun"]["published"] == [False] and s["rerun"]["episodes_rebuilt"] == [0]
     assert s["one_new_file"]["published"] == [True] and s["one_new_file"]["episodes_rebuilt"] == [1]
     assert s["full"]["peak_rss_mb"]["median"] > 50
+    disk = s["disk_mb"]
+    assert {"raw", "cache", "parquet", "warehouse.duckdb"} <= disk.keys() and disk["raw"] > 0
+    assert disk["total"] == round(sum(v for k, v in disk.items() if k != "total"), 1)
+    assert s["disk_over_input"] > 1  # the raw archive (distinct bytes) plus cleaned copies and tables
     for run in ("full", "rerun", "one_new_file"):  # the flow run (Prefect's record) ends after its run log row
         m = s[run]
         assert m["wall_s"]["median"] > m["flow_s"]["median"] >= m["logged_s"]["median"] > 0
