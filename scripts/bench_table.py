@@ -59,14 +59,15 @@ def main(paths: list[Path]) -> str:
         out.append(f"| {int(n):,} | **flow run** | {s['full']['flow_s']['median']:.1f} "
                    f"| {s['rerun']['flow_s']['median']:.2f} | {s['one_new_file']['flow_s']['median']:.1f} |")
     disk = [(n, s) for n, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])) if "disk_mb" in s]
-    if disk:  # (reports before 2026-12-07 did not measure it)
-        parts = [k for k in disk[-1][1]["disk_mb"] if k != "total"]
-        out += ["", f"| episodes | input MB | {' | '.join(parts)} | warehouse MB | x input |",
-                "|" + "---|" * (len(parts) + 4)]
+    if disk:  # (reports before 2026-12-07 11:00 did not measure it)
+        parts = ["raw", "cache", "parquet", "warehouse.duckdb", "hash_index"]
+        out += ["", f"| episodes | input MiB | {' | '.join(parts)} | the rest | warehouse MiB | x input |",
+                "|" + "---|" * (len(parts) + 5)]
         for n, s in disk:
             d = s["disk_mb"]
+            rest = d["total"] - sum(d.get(k, 0) for k in parts)
             out.append(f"| {int(n):,} | {s['bytes'] / 2**20:.0f} | {' | '.join(f'{d.get(k, 0):.0f}' for k in parts)} "
-                       f"| {d['total']:.0f} | {s['disk_over_input']:.1f} |")
+                       f"| {rest:.0f} | {d['total']:.0f} | {s['disk_over_input']:.1f} |")
     out += ["", "| episodes | dedup | seconds | precision | recall | pairs found / true |", "|---|---|---|---|---|---|"]
     for n, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])):
         g = s["grouping"]
