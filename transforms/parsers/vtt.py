@@ -100,9 +100,9 @@ def _field(line: str, meta: TranscriptMeta) -> None:
         meta.language = value or None
 
 
-def _is_meta_block(block: list[str]) -> bool:
+def _is_meta_block(first_line: str) -> bool:
     """NOTE, STYLE and REGION blocks carry no transcript text."""
-    words = block[0].split()
+    words = first_line.split(maxsplit=1)
     return bool(words) and words[0] in ("NOTE", "STYLE", "REGION")
 
 
@@ -110,7 +110,10 @@ def _voices(row: dict) -> list[dict]:
     """A cue's payload without cue syntax: one row per voice span, speaker from `<v Name>`."""
     raw, body = row.pop("_raw"), row.pop("_body")
     del row["_id"]
-    marks = list(_VOICE.finditer(raw))
+    if "<" not in raw and "&" not in raw:  # no cue syntax, no references: the one span is the text
+        text = raw.strip()
+        return [{**row, "text": text, "line_end": body + raw.count("\n", 0, len(raw.rstrip()))}] if text else []
+    marks = list(_VOICE.finditer(raw)) if "<v" in raw else []
     ends = [m.start() for m in marks[1:]] + [len(raw)]
     spans = [(None, 0, marks[0].start() if marks else len(raw))]
     spans += [(m[1], m.end(), end) for m, end in zip(marks, ends)]
