@@ -220,16 +220,21 @@ def _batches(table: pl.DataFrame | pl.LazyFrame, only: set[str] | None):
     if isinstance(table, pl.DataFrame):
         yield table
         return
-    lf = table if only is None else table.filter(pl.col("episode_id").is_in(sorted(only)))
+    # (the ids as one Series: a Python list in `is_in` is converted again for every chunk scanned, and a
+    # first run's scan has a chunk per episode file: 1.5 s per 2,000 episodes against 0.04 s)
+    lf = table if only is None else table.filter(pl.col("episode_id").is_in(pl.Series(list(only), dtype=pl.String).implode()))
     pending: list[pl.DataFrame] = []
     n, last, sent = 0, None, False
     for chunk in lf.collect_batches(maintain_order=True):
         if not chunk.height:
             continue
         ids = chunk["episode_id"]
-        starts = (ids != ids.shift(1)).fill_null(True).arg_true().to_list()  # first rows of episodes
-        if starts and starts[0] == 0 and ids[0] == last:
-            starts = starts[1:]  # the previous chunk's last episode goes on
+        if ids[0] == ids[-1]:  # one episode (a cache file): no need to look for where episodes start
+            starts = [] if ids[0] == last else [0]
+        else:
+            starts = (ids != ids.shift(1)).fill_null(True).arg_true().to_list()  # first rows of episodes
+            if starts[0] == 0 and ids[0] == last:
+                starts = starts[1:]  # the previous chunk's last episode goes on
         offset = 0
         for pos in starts:
             if n == EPISODES_PER_BATCH:  # cut before the first row of the next batch's first episode

@@ -77,6 +77,27 @@ def test_lazy_tables_are_validated_in_batches_of_whole_episodes(tmp_path, monkey
     assert [b.height for b in v._batches(pl.scan_parquet(tmp_path / "t.parquet"), set())] == [0]
 
 
+def test_a_scan_of_one_file_per_episode_is_batched_the_same(tmp_path, monkeypatch) -> None:
+    """The episode cache's shape (a chunk per episode file, some files continuing the episode before)."""
+    import expectations.validate as v
+
+    rows = [(f"ep{e:03d}", i) for e in range(23) for i in range(1 + e % 4)]
+    df = pl.DataFrame(rows, schema={"episode_id": pl.String, "seq": pl.Int64}, orient="row")
+    paths = []
+    for k, part in enumerate(df.partition_by("episode_id", maintain_order=True)):
+        for j, piece in enumerate(part.iter_slices(2)):  # episodes of 3-4 rows span two files
+            paths.append(tmp_path / f"{k:03d}-{j}.parquet")
+            piece.write_parquet(paths[-1])
+    monkeypatch.setattr(v, "EPISODES_PER_BATCH", 5)
+    batches = list(v._batches(pl.scan_parquet(paths), None))
+    assert pl.concat(batches).equals(df)
+    assert [b["episode_id"].unique(maintain_order=True).to_list() for b in batches] == \
+        [[f"ep{e:03d}" for e in range(i, min(i + 5, 23))] for i in range(0, 23, 5)]
+    only = list(v._batches(pl.scan_parquet(paths), {f"ep{e:03d}" for e in range(3, 23, 2)}))
+    assert [b["episode_id"].unique(maintain_order=True).to_list() for b in only] == \
+        [[f"ep{e:03d}" for e in range(3, 23, 2)][i:i + 5] for i in (0, 5)]
+
+
 def _speakers(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
     return pl.DataFrame([{"episode_id": e, "name": n, "role": r, "n_turns": 1, "words": 5, "seconds": 2.0}
                          for e, n, r in rows], schema=TABLES["speakers"].schema)
