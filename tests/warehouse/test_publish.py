@@ -169,6 +169,28 @@ def test_search_index_in_chunks_of_episodes_equals_one_pass(tmp_path: Path, monk
     assert set(terms["episode_id"]) == set(episodes) and terms["tf"].sum() == 7 * (4 + 3)
 
 
+def test_search_index_counts_each_term_of_each_segment(tmp_path: Path) -> None:
+    """Term frequencies and lengths as Python counts them with the same pattern; event rows and
+    segments without a term have no rows."""
+    import re
+    from collections import Counter
+
+    texts = {"e1": ["The GPU, the gpu and THE Gpu.", "Don't e-mail the U.S. team: 3.5 GPUs!", "... ?"],
+             "e2": ["[applause]", "tokens tokens tokens"]}
+    tables = _episodes(texts)
+    tables["segments"] = tables["segments"].with_columns(
+        (pl.col("text") == "[applause]").alias("is_event"))  # an event: not indexed
+    layout = Layout(tmp_path).ensure()
+    pub.publish(layout, tables, _run())
+    want = [(e, i, term, n) for e, ts in texts.items() for i, t in enumerate(ts) if t != "[applause]"
+            for term, n in Counter(re.findall(r"[a-z0-9]+(?:['.-][a-z0-9]+)*", t.lower())).items()]
+    got = _read(layout, "segment_terms")
+    assert sorted(got.iter_rows()) == sorted(want)
+    assert ("e1", 0, "the", 3) in want and ("e1", 1, "u.s", 1) in want  # (the pattern's own words)
+    lengths = {(e, i): n for e, i, n in _read(layout, "segment_lengths").iter_rows()}
+    assert lengths == {("e1", 0): 7, ("e1", 1): 7, ("e2", 1): 3}
+
+
 @pytest.mark.parametrize("chunk", [1000, 2])
 def test_search_index_is_kept_up_to_date_for_changed_episodes_only(tmp_path: Path, monkeypatch,
                                                                    chunk: int) -> None:
