@@ -39,7 +39,8 @@ def test_rows_keep_ids_spaces_only_lines_and_line_numbers(header):
     fast, _, _ = both(header + VTT_BODY, header.count("\n"))
     n = header.count("\n")
     assert [(r["start_s"], r["end_s"], r["_id"], r["line_start"] - n, r["_body"] - n, r["line_end"] - n)
-            for r in fast] == [(0.0, 2.557, False, 1, 2, 3), (2.557, 2.567, False, 5, 6, 6), (3.0, 4.0, True, 9, 11, 11)]
+            for r in fast] == [(0.0, 2.557, False, 1, 2, 3), (2.557, 2.567, False, 5, 6, 6),
+                               (3.0, 4.0, True, 9, 11, 11)]
     # a spaces-only line straight after the time line is the cue's; after its text, it ends the cue
     assert [r["_raw"] for r in fast] == [" \nanyone<00:00:00.365><c> out</c>", "anyone out", "<v Bob>hi</v>"]
 
