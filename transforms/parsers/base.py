@@ -152,7 +152,11 @@ def clock_to_seconds(stamp: str) -> float | None:
     m = _CLOCK.match(stamp.strip())
     if not m:
         return None
-    h, mnt, s, frac = m.groups()
+    return clock_parts_to_seconds(*m.groups())
+
+
+def clock_parts_to_seconds(h: str | None, mnt: str, s: str, frac: str | None) -> float | None:
+    """A clock's digits (hours optional, fraction optional) in seconds; None if absurd."""
     if int(s) > 59 or (h is not None and int(mnt) > 59):
         return None
     seconds = int(h or 0) * 3600 + int(mnt) * 60 + int(s) + (int(frac) / 10 ** len(frac) if frac else 0.0)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from transforms.parsers._cues import blocks, order_warnings
 from transforms.parsers.base import (
-    MAX_SECONDS, ParsedTranscript, ParseWarning, TranscriptMeta, clock_to_seconds, decode, lines_of,
-    require_segments, segments_frame,
+    ParsedTranscript, ParseWarning, TranscriptMeta, clock_parts_to_seconds, clock_to_seconds, decode,
+    lines_of, require_segments, segments_frame,
 )
 
 FORMAT = "srt"
@@ -187,7 +187,8 @@ def simple_cues(lines: list[str], start: int,
         first_at = m.start(1) if t else m.start(2)
         if skip_block is not None and skip_block(ident if t else m[2]):
             return None
-        start_s, end_s = _fixed_seconds(*m.group(3, 4, 5, 6)), _fixed_seconds(*m.group(7, 8, 9, 10))
+        start_s = clock_parts_to_seconds(*m.group(3, 4, 5, 6))
+        end_s = clock_parts_to_seconds(*m.group(7, 8, 9, 10))
         if start_s is None or end_s is None or end_s < start_s:
             return None
         first = line + text.count("\n", pos, first_at)
@@ -197,11 +198,3 @@ def simple_cues(lines: list[str], start: int,
                      "_body": first + t + 1, "_id": bool(t), "line_start": first, "line_end": first + t + n_payload})
         line, pos = first + text.count("\n", first_at, m.end()), m.end()
     return rows if rows and not text[pos:].strip() else None
-
-
-def _fixed_seconds(h: str | None, mnt: str, s: str, ms: str) -> float | None:
-    """`clock_to_seconds` of a fixed-width clock's parts (same arithmetic, so the same float)."""
-    if int(s) > 59 or (h is not None and int(mnt) > 59):
-        return None
-    seconds = int(h or 0) * 3600 + int(mnt) * 60 + int(s) + int(ms) / 10 ** 3
-    return seconds if seconds <= MAX_SECONDS else None

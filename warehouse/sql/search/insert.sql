@@ -1,6 +1,6 @@
 -- the search index rows of the episodes in _search_todo (a chunk of them: see create.sql, delete.sql).
 -- Each segment's terms are counted within the segment (a histogram per row), not by a group-by over
--- the chunk's ~4.6 million term rows: the same rows, in ~0.65x the time at 10,000 episodes.
+-- the chunk's ~4.6 million term rows: the same rows; the whole index of 10,000 episodes in ~0.77x the time.
 create or replace temp table _search_chunk as
 select
     episode_id,
