@@ -46,6 +46,37 @@ def test_broken_batch_is_caught_and_blamed_on_its_episode() -> None:
     assert "_start_order_ok" in result.bad_episodes["ep_2"] and "text" in result.bad_episodes["ep_2"]
 
 
+def test_a_batch_is_asked_for_its_failing_rows_only_when_it_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX is asked first for counts (BASIC); a failing batch again, for which rows failed (COMPLETE).
+    The results and the blame are the ones a run asking for everything every time gives."""
+    from great_expectations.core.validation_definition import ValidationDefinition
+
+    tables = _tables(3)
+    tables["segments"] = tables["segments"].with_columns(  # one episode's second row goes backwards
+        pl.when((pl.col("episode_id") == "ep_1") & (pl.col("seq") == 2)).then(-1.0).otherwise(pl.col("start_s"))
+        .alias("start_s"))
+    tables["episodes"] = pl.concat([tables["episodes"], tables["episodes"].head(1)])  # a duplicate key
+    asked: list[str] = []
+    real = ValidationDefinition.run
+
+    def recorded(self, *args, **kwargs):
+        asked.append(kwargs["result_format"])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ValidationDefinition, "run", recorded)
+    quick = validate(tables)
+    formats = list(asked)
+    monkeypatch.setattr(ValidationDefinition, "run",
+                        lambda self, *a, **kw: real(self, *a, **(kw | {"result_format": "COMPLETE"})))
+    full = validate(tables)
+    key = ["table_name", "expectation", "column_name"]
+    assert quick.results.sort(key).equals(full.results.sort(key))
+    assert (quick.bad_episodes, quick.bad_files) == (full.bad_episodes, full.bad_files)
+    assert "ep_1" in quick.bad_episodes and not quick.success
+    assert formats.count("COMPLETE") == 2  # segments and episodes failed; every other batch asked once
+    assert formats.count("BASIC") == len(formats) - 2
+
+
 def test_duplicate_key_fails_uniqueness() -> None:
     tables = _tables(2)
     tables["episodes"] = pl.concat([tables["episodes"], tables["episodes"]])
