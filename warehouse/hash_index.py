@@ -154,8 +154,9 @@ class HashIndex:
         ).sort("file_a", "file_b")
 
     def _update(self, old: pl.DataFrame, before: pl.Series, after: pl.Series) -> pl.DataFrame:
-        moved = pl.DataFrame({"fid": sorted(set(before.to_list()) ^ set(after.to_list()))}, schema={"fid": pl.UInt32})
-        touched_h = self._scan().join(moved.lazy(), on="fid", how="semi").select("h").unique()
+        moved = pl.Series(sorted(set(before.to_list()) ^ set(after.to_list())), dtype=pl.UInt32)
+        # (a filter, not a semi-join: the scan skips the row groups whose fid range holds none of them)
+        touched_h = self._scan().filter(pl.col("fid").is_in(moved.implode())).select("h").unique()
         touched = self._scan().join(touched_h, on="h", how="semi").rename({"fid": "file_id"}).collect()
         new, unknown = dedup.update_pairs(old, touched, before, after)
         if unknown.height:  # only after removals: count these pairs in full
