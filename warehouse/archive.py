@@ -41,8 +41,16 @@ def read_archived(layout: Layout, file_id: str) -> bytes:
 
 def discover(input_dir: Path) -> list[Path]:
     """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted
-    (in Path order, compared as tuples of parts: Path's own `<` costs 2x at 10^4 files)."""
-    return sorted(_walk(input_dir), key=lambda p: p.parts)
+    in Path order (as tuples of parts). Each folder's Path is made once and the sort key from its
+    parts: at 10^4 files, parsing a Path per file and sorting by its parts took 3x as long."""
+    found: list[tuple[tuple[str, ...], str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(input_dir, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        base = Path(dirpath)
+        parts = base.parts
+        found += [((*parts, f), f, base) for f in filenames if not f.startswith(".")]
+    found.sort(key=lambda entry: entry[0])
+    return [base / f for _, f, base in found]
 
 
 def count_files(input_dir: Path, limit: int) -> int:
