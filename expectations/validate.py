@@ -6,6 +6,7 @@ lazily: importing it costs seconds.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -161,6 +162,7 @@ def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple
     batch = ctx.data_sources.add_pandas("staged").add_dataframe_asset(name="tables") \
         .add_batch_definition_whole_dataframe("batch")
     rows, bad_eps, bad_files = [], {}, {}
+    reruns = 0
     for check in checks:
         if _nothing_to_check(check):  # GX's answer is known: every rule holds for no rows (~25 ms a suite saved)
             rows += [_row_of_no_rows(check.table, getattr(gx.expectations, cls).expectation_type, kw)
@@ -175,16 +177,28 @@ def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple
             df = with_helpers(check.table, frame, context) if check.helpers else frame
             df = df.select(_columns_for(check.expectations, df))  # GX reads (and fingerprints) all it is given
             frame_pd = _to_pandas(df)
+            # counts only (the index lists of unexpected rows cost ~20% of GX's time, and only a failing
+            # rule needs them, for the blame)
             res = vd.run(batch_parameters={"dataframe": frame_pd}, result_format="BASIC")
-            if not res.success:  # which rows failed (for blame): asked only of a failing batch (its Data
-                # Docs then show both answers). The row indexes cost ~20% of GX's time on batches that pass
-                res = vd.run(batch_parameters={"dataframe": frame_pd}, result_format="COMPLETE")
-            for r in res.results:
-                per_batch.append(_row(check.table, r))
-                if not r.success:
-                    _blame(df, r, f"{check.table}: {_label(r)}", bad_eps, bad_files)
+            per_batch += [_row(check.table, r) for r in res.results]
+            if failed := [r.expectation_config for r in res.results if not r.success]:
+                reruns += 1  # the failing rules again, on the same rows, for which rows failed
+                again = ctx.suites.add(gx.ExpectationSuite(name=f"{check.suite}.failing-{reruns}",
+                                                           expectations=[_copy(c.to_domain_obj()) for c in failed]))
+                rerun = ctx.validation_definitions.add(gx.ValidationDefinition(name=again.name, data=batch,
+                                                                               suite=again))
+                for r in rerun.run(batch_parameters={"dataframe": frame_pd}, result_format="COMPLETE").results:
+                    if not r.success:
+                        _blame(df, r, f"{check.table}: {_label(r)}", bad_eps, bad_files)
         rows += _combine(per_batch)
     return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files), ctx
+
+
+def _copy(expectation):
+    """An expectation of a stored suite, free to join another (GX asks for a copy, without its id)."""
+    out = copy.copy(expectation)
+    out.id = None
+    return out
 
 
 def _to_pandas(df: pl.DataFrame):
