@@ -6,7 +6,6 @@ lazily: importing it costs seconds.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -184,7 +183,7 @@ def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple
             if failed := [r.expectation_config for r in res.results if not r.success]:
                 reruns += 1  # the failing rules again, on the same rows, for which rows failed
                 again = ctx.suites.add(gx.ExpectationSuite(name=f"{check.suite}.failing-{reruns}",
-                                                           expectations=[_copy(c.to_domain_obj()) for c in failed]))
+                                                           expectations=[_unstored(c) for c in failed]))
                 rerun = ctx.validation_definitions.add(gx.ValidationDefinition(name=again.name, data=batch,
                                                                                suite=again))
                 for r in rerun.run(batch_parameters={"dataframe": frame_pd}, result_format="COMPLETE").results:
@@ -194,11 +193,11 @@ def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple
     return Validation(pl.DataFrame(rows, schema=RESULT_SCHEMA), bad_eps, bad_files), ctx
 
 
-def _copy(expectation):
-    """An expectation of a stored suite, free to join another (GX asks for a copy, without its id)."""
-    out = copy.copy(expectation)
-    out.id = None
-    return out
+def _unstored(config):
+    """A rule of a stored suite as a new expectation, free to join another suite (it may not keep the id)."""
+    expectation = config.to_domain_obj()
+    expectation.id = None
+    return expectation
 
 
 def _to_pandas(df: pl.DataFrame):

@@ -43,22 +43,18 @@ def discover(input_dir: Path) -> list[Path]:
     """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted
     in Path order (as tuples of parts). Each folder's Path is made once and the sort key from its
     parts: at 10^4 files, parsing a Path per file and sorting by its parts took 3x as long."""
-    found: list[tuple[tuple[str, ...], str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(input_dir, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        base = Path(dirpath)
-        parts = base.parts
-        found += [((*parts, f), f, base) for f in filenames if not f.startswith(".")]
+    found = [((*base.parts, name), name, base) for base, names in _folders(input_dir) for name in names]
     found.sort(key=lambda entry: entry[0])
-    return [base / f for _, f, base in found]
+    return [base / name for _, name, base in found]
 
 
 def count_files(input_dir: Path, limit: int) -> int:
     """How many files `discover` would find, counting no further than `limit`."""
-    return sum(1 for _ in itertools.islice(_walk(input_dir), limit))
+    return sum(1 for _ in itertools.islice((n for _, names in _folders(input_dir) for n in names), limit))
 
 
-def _walk(input_dir: Path) -> Iterator[Path]:
+def _folders(input_dir: Path) -> Iterator[tuple[Path, list[str]]]:
+    """Each folder below `input_dir` (hidden ones skipped) and the names of its visible files."""
     for dirpath, dirnames, filenames in os.walk(input_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        yield from (Path(dirpath) / f for f in filenames if not f.startswith("."))
+        yield Path(dirpath), [f for f in filenames if not f.startswith(".")]
