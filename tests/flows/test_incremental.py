@@ -105,3 +105,22 @@ def test_changed_file_is_read_again_and_rescan_reads_all(tmp_path: Path) -> None
     assert changed["files_read"] == 1 and changed["episodes_rebuilt"] == 1 and changed["published"]
     again = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False, rescan=True))
     assert again["files_read"] == 5 and again["published"] is False  # same bytes, same tables
+
+
+def test_files_staged_by_a_run_that_fails_later_are_not_read_again(tmp_path: Path, monkeypatch) -> None:
+    """The staged-file index is written as the run ends, failed or not: a run whose publish fails
+    leaves its files staged, and the next run reads none of them again."""
+    import flows.ingest as flow_module
+
+    inbox, wh = tmp_path / "in", tmp_path / "wh"
+    shutil.copytree(SAMPLE, inbox)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(flow_module.Publication, "commit", broken)
+    with pytest.raises(Exception, match="disk full"):
+        ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    monkeypatch.undo()
+    again = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
+    assert again["files_read"] == 0 and again["published"] is True
