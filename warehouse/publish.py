@@ -334,15 +334,23 @@ def recover(layout: Layout) -> bool:
     DuckDB's commit is the commit point of a publish; CURRENT.json is renamed into place right after
     it. Two files cannot be replaced in one atomic step, so a crash between the two leaves the pointer
     one publish behind (each store still whole). Every writer calls this first, under the writer lock.
+
+    The pointer's next content (CURRENT.json.tmp, `_prepare_pointer`) is written before DuckDB's
+    commit and renamed after it, so without that file no publish stopped in between, and DuckDB is
+    not opened (~0.15 s for a warehouse of 10^4 episodes). With it, the two are compared; a file left
+    by a publish that stopped before its commit is removed.
     """
-    if not layout.db.exists():
+    pending = layout.parquet / POINTER_NEXT
+    if not layout.db.exists() or not pending.exists():
         return False
     con = _connect_for_writing(layout)
     try:
         before = current_pointer(layout)
-        return _repair_pointer(con, layout) != before
+        repaired = _repair_pointer(con, layout) != before
     finally:
         con.close()
+    pending.unlink(missing_ok=True)  # (renamed into place if it was repaired)
+    return repaired
 
 
 def _db_snapshot(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -578,9 +586,12 @@ def _log_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
     ])
 
 
+POINTER_NEXT = "CURRENT.json.tmp"  # from before DuckDB's commit until it is renamed to CURRENT.json
+
+
 def _prepare_pointer(layout: Layout, sums: dict[str, str]) -> Path:
     """CURRENT.json's next content, written beside it; renamed into place right after the commit."""
-    tmp = layout.parquet / "CURRENT.json.tmp"
+    tmp = layout.parquet / POINTER_NEXT
     tmp.write_text(json.dumps({"snapshot": snapshot_name(sums), "checksums": sums}, indent=1))
     return tmp
 

@@ -85,8 +85,15 @@ def test_crash_during_publish_leaves_previous_tables(tmp_path: Path, monkeypatch
     assert pub.current_checksums(layout)["segments"] == pub.table_checksum(_tables(3)["segments"])
 
 
+_prepare_pointer = pub._prepare_pointer
+
+
 class _KilledBeforeRename:
-    """Stands for CURRENT.json.tmp when the process dies between DuckDB's commit and the rename."""
+    """Stands for CURRENT.json.tmp (written, as in a publish) when the process dies between DuckDB's
+    commit and the rename."""
+
+    def __init__(self, layout: Layout, sums: dict[str, str]) -> None:
+        self.path = _prepare_pointer(layout, sums)
 
     def replace(self, target):
         raise KeyboardInterrupt("killed after the commit, before CURRENT.json was renamed")
@@ -97,7 +104,7 @@ def test_crash_between_commit_and_pointer_is_repaired(tmp_path: Path, monkeypatc
     pub.publish(layout, _tables(3), _run())
     old = pub.current_checksums(layout)
     with monkeypatch.context() as m:
-        m.setattr(pub, "_prepare_pointer", lambda layout, sums: _KilledBeforeRename())
+        m.setattr(pub, "_prepare_pointer", _KilledBeforeRename)
         with pytest.raises(KeyboardInterrupt):
             pub.publish(layout, _tables(5), _run())
     assert _read(layout, "segments").height == 5  # committed in DuckDB ...
@@ -114,13 +121,34 @@ def test_recover_points_current_at_what_duckdb_holds(tmp_path: Path, monkeypatch
     pub.publish(layout, _tables(3), _run())
     assert not pub.recover(layout)  # in step
     with monkeypatch.context() as m:
-        m.setattr(pub, "_prepare_pointer", lambda layout, sums: _KilledBeforeRename())
+        m.setattr(pub, "_prepare_pointer", _KilledBeforeRename)
         with pytest.raises(KeyboardInterrupt):
             pub.publish(layout, _tables(5), _run())
     assert pub.recover(layout)
     assert pub.current_checksums(layout)["segments"] == pub.table_checksum(_read(layout, "segments"))
     assert pub.current_checksums(layout) == pub.checksums(_tables(5))
     assert not pub.publish(layout, _tables(5), _run())  # now truly unchanged
+    assert not (layout.parquet / pub.POINTER_NEXT).exists()
+
+
+def test_recover_opens_duckdb_only_after_a_publish_that_stopped(tmp_path: Path, monkeypatch) -> None:
+    """Without CURRENT.json.tmp no publish stopped between its commit and the rename: `recover`
+    answers without opening DuckDB. A publish that stopped before its commit leaves the file (and
+    DuckDB rolled back): `recover` finds the two in step and removes it."""
+    layout = Layout(tmp_path).ensure()
+    pub.publish(layout, _tables(3), _run())
+    with monkeypatch.context() as m:
+        m.setattr(pub, "_connect_for_writing", lambda *a, **k: pytest.fail("DuckDB opened"))
+        assert not pub.recover(layout)
+    with monkeypatch.context() as m:
+        m.setattr(pub, "_log_run", lambda con, run: (_ for _ in ()).throw(KeyboardInterrupt("killed")))
+        with pytest.raises(KeyboardInterrupt):
+            pub.publish(layout, _tables(5), _run())  # (the pointer's next content is written after _log_run)
+    (layout.parquet / pub.POINTER_NEXT).write_text("{}")  # as if killed after writing it, before the commit
+    assert _read(layout, "segments").height == 3  # rolled back
+    assert not pub.recover(layout)
+    assert not (layout.parquet / pub.POINTER_NEXT).exists()
+    assert pub.current_checksums(layout) == pub.checksums(_tables(3))
 
 
 def test_second_writer_fails_clearly(tmp_path: Path) -> None:
