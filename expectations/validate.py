@@ -33,10 +33,14 @@ class Validation:
 
 # Row-level expectations look at one row at a time (helper columns included), so a row that passed
 # once passes again: an in-memory table's rows are remembered by hash (PASSED_ROWS, saved beside the
-# published snapshot) and only rows not seen before are checked. Table-level expectations (keys, row
-# counts) depend on every row: they run on the whole table, on the columns they name.
-TABLE_LEVEL = frozenset({"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique",
-                         "ExpectTableRowCountToBeBetween"})
+# published snapshot: the rows of the tables published, which passed every rule) and only rows not
+# seen before are checked. Table-level expectations depend on more than one row. A key (KEY_RULES) can
+# only be repeated by a row that is new, by a row whose key a new row has, or by a row present twice:
+# the published table's keys were unique. Those rows are checked with the new ones (the others have
+# no partner to repeat), which gives GX's verdict, count and rows for the whole table in the same
+# suite as the row-level rules. Any other table-level rule (a row count) runs on the whole table.
+KEY_RULES = frozenset({"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"})
+TABLE_LEVEL = KEY_RULES | {"ExpectTableRowCountToBeBetween"}
 PASSED_ROWS = {"table_name": pl.String, "h": pl.UInt64}
 HASH_SEED = 11
 
@@ -93,8 +97,9 @@ def validate(tables: dict[str, pl.DataFrame | pl.LazyFrame], docs_dir: Path | No
     A lazy table (the big episode tables, scanned from the cache) is validated in batches of
     EPISODES_PER_BATCH episodes, and only for `only_episodes` when given: the episodes whose rows
     have not passed before. An in-memory table is validated whole, unless `passed` (PASSED_ROWS: the
-    hashes of rows that passed under these suites before) is given: then its row-level expectations
-    see only the rows not in it, and its table-level ones (TABLE_LEVEL) the whole table, the columns
+    hashes of the rows of the tables published, which passed under these suites) is given: then its
+    row-level expectations and its key see only the rows not in it and those a key rule needs with
+    them (`_rows_to_check`), and its other table-level ones (a row count) the whole table, the columns
     they name. Results are per expectation, summed over batches; `row_hashes` of the result holds the
     hash of every in-memory row, the next run's `passed`.
     """
@@ -117,8 +122,9 @@ class Check:
 def plan_checks(tables: dict[str, pl.DataFrame | pl.LazyFrame], only_episodes: set[str] | None = None,
                 passed: pl.DataFrame | None = None) -> tuple[list[Check], dict[str, pl.DataFrame], pl.DataFrame]:
     """The checks `validate` runs, the tables the helper columns read (`context`), and the row hashes
-    of the in-memory tables. Only what the checks need is in them: rows not seen before and key
-    columns, not the whole small tables, when `passed` is known (they may travel to another process)."""
+    of the in-memory tables. Only what the checks need is in them: rows not seen before and those
+    that may repeat their keys, not the whole small tables, when `passed` is known (they may travel
+    to another process)."""
     checks, hashes = [], []
     for name in sorted(t for t in tables if t != "validation_results"):
         table, spec = tables[name], suite_spec(name)
@@ -131,12 +137,28 @@ def plan_checks(tables: dict[str, pl.DataFrame | pl.LazyFrame], only_episodes: s
             checks.append(Check(name, name, spec, table))
             continue
         seen = passed.filter(pl.col("table_name") == name)["h"].implode()
-        whole = [e for e in spec if e[0] in TABLE_LEVEL]
-        checks += [Check(name, name, [e for e in spec if e[0] not in TABLE_LEVEL], table.filter(~h.is_in(seen))),
+        whole = [e for e in spec if e[0] in TABLE_LEVEL - KEY_RULES]
+        checks += [Check(name, name, [e for e in spec if e[0] not in TABLE_LEVEL - KEY_RULES],
+                         _rows_to_check(table, h, seen, [e for e in spec if e[0] in KEY_RULES])),
                    Check(name, f"{name}.table", whole, table.select(_columns_for(whole, table)), helpers=False)]
     context = {k: tables[k] for k in ("episodes", "speakers") if isinstance(tables.get(k), pl.DataFrame)}
     return [c for c in checks if c.expectations], context, \
         pl.concat(hashes) if hashes else pl.DataFrame(schema=PASSED_ROWS)
+
+
+def _rows_to_check(table: pl.DataFrame, h: pl.Series, seen: pl.Series, keys: list[tuple[str, dict]]) -> pl.DataFrame:
+    """The rows of an in-memory table its row-level rules and its key must see, given `seen` (the
+    hashes of the published table's rows, whose keys were unique): the new rows and, if it has a key,
+    the rows that may repeat one: rows present twice (same hash), and those that share the first key
+    column's value with a new row (a superset of the rows sharing its key: a row checked that need
+    not be changes no count, since it passed before and its key has no partner outside the new rows)."""
+    new = ~h.is_in(seen)
+    if not keys:
+        return table.filter(new)
+    rule = keys[0][1]
+    column = rule.get("column") or rule["column_list"][0]
+    shares = table[column].is_in(table.filter(new)[column].unique().implode(), nulls_equal=True)
+    return table.filter(new | h.is_duplicated() | shares)
 
 
 def run_checks(checks: list[Check], context: dict[str, pl.DataFrame], docs_dir: Path | None = None) -> Validation:
@@ -208,15 +230,15 @@ def _to_pandas(df: pl.DataFrame):
 
 
 def _nothing_to_check(check: Check) -> bool:
-    """An in-memory source without rows (a small table's rows all passed before, or it is empty)
-    under row-level rules only: each holds for every row, so for none. A rule about the table as a
-    whole (its row count, a key) is still asked of GX. (Such a check is left out of the Data Docs.)"""
+    """An in-memory source without rows (no row of a small table is new or can repeat a key, or it is
+    empty) under row-level rules and keys only: each holds for every row, so for none. A row count is
+    still asked of GX. (Such a check is left out of the Data Docs.)"""
     return isinstance(check.source, pl.DataFrame) and check.source.is_empty() \
-        and not any(cls in TABLE_LEVEL for cls, _ in check.expectations)
+        and not any(cls in TABLE_LEVEL - KEY_RULES for cls, _ in check.expectations)
 
 
 def _row_of_no_rows(table: str, expectation: str, kwargs: dict) -> dict:
-    """What GX reports for a row-level rule over no rows: success, nothing unexpected."""
+    """What GX reports for a row-level rule or a key over no rows: success, nothing unexpected."""
     return {"table_name": table, "expectation": expectation, "column_name": _column_of(kwargs),
             "success": True, "unexpected_count": 0, "sample": None}
 

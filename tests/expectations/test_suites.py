@@ -165,8 +165,8 @@ def test_rows_that_passed_before_are_skipped_keys_are_checked_whole() -> None:
 
 
 def test_a_check_of_no_rows_is_answered_as_gx_answers_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Row-level rules over no rows (every small table's rows passed before) are not sent to GX; the
-    results are the ones GX gives for them. Rules about a whole table (keys, row counts) still run."""
+    """Row-level rules and keys over no rows (every small table's rows passed before, none twice) are
+    not sent to GX; the results are the ones GX gives for them. A row count still runs."""
     from expectations import validate as module
 
     tables = _tables(2)
@@ -180,7 +180,31 @@ def test_a_check_of_no_rows_is_answered_as_gx_answers_it(monkeypatch: pytest.Mon
     key = ["table_name", "expectation", "column_name"]  # (GX orders a suite's results as it likes)
     assert quick.results.sort(key).equals(full.results.sort(key)) and quick.success == full.success
     assert {"episodes", "speakers", "source_files"} <= set(skipped)  # nothing new in them: GX not asked
-    assert not any(s.endswith(".table") for s in skipped)  # keys and row counts: still asked of GX
+    assert not any(s.endswith(".table") for s in skipped)  # row counts: still asked of GX
+
+
+def test_keys_are_checked_on_the_rows_that_can_repeat_them_with_the_whole_tables_verdict() -> None:
+    """With the published rows known, a key is checked on the new rows, the rows sharing a new row's
+    key and rows present twice; verdict, count and blame equal those of checking the whole table."""
+    tables = _tables(3)
+    tables["speakers"] = _speakers([("ep_1", "H", "host"), ("ep_1", "G", "guest"), ("ep_1", "K", "host")])
+    passed = validate(tables).row_hashes
+    old = tables["speakers"]
+    cases = {
+        "a new row repeating an old key": pl.concat([old, _speakers([("ep_1", "K", "guest")])]),
+        "an old row present twice": pl.concat([old, old.head(1)]),
+        "new rows repeating each other": pl.concat([old, _speakers([("ep_1", "Q", "host"), ("ep_1", "Q", "guest")])]),
+        "a new row with a new key": pl.concat([old, _speakers([("ep_1", "Q", "host")])]),
+        "nothing new": old,
+    }
+    rule = "expect_compound_columns_to_be_unique"
+    for case, speakers in cases.items():
+        now = dict(tables, speakers=speakers)
+        quick, whole = validate(now, passed=passed), validate(now)
+        assert _count(quick, "speakers", rule) == _count(whole, "speakers", rule), case
+        assert quick.success == whole.success and quick.bad_episodes == whole.bad_episodes, case
+    assert _count(validate(dict(tables, speakers=cases["an old row present twice"]), passed=passed),
+                  "speakers", rule) == 2
 
 
 def test_markup_rule_matches_what_python_does_in_one_pyarrow_call() -> None:
