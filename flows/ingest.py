@@ -117,7 +117,8 @@ def validate_tables(tables: dict[str, pl.DataFrame], layout: Layout, episodes: s
                     passed: pl.DataFrame | None, gx: ValidatorProcess | None = None,
                     meanwhile: Callable[[], object] | None = None) -> Validation:
     """Every table; of the big episode tables, only the rows of `episodes` (not validated before); of
-    the others, the rows not `passed` before (by hash) and, for keys and counts, the whole table.
+    the others, the rows not `passed` before (by hash) and those that may repeat their keys, and for
+    row counts the whole table.
     In `gx`'s process if there is one (a small run), else here; then `meanwhile` is done here while
     that process works."""
     if isinstance(tables, Tables):  # the big tables: only the parts that hold `episodes`
