@@ -40,7 +40,8 @@ class Validation:
 # no partner to repeat), which gives GX's verdict, count and rows for the whole table in the same
 # suite as the row-level rules. Any other table-level rule (a row count) runs on the whole table.
 KEY_RULES = frozenset({"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"})
-TABLE_LEVEL = KEY_RULES | {"ExpectTableRowCountToBeBetween"}
+WHOLE_TABLE = frozenset({"ExpectTableRowCountToBeBetween"})
+TABLE_LEVEL = KEY_RULES | WHOLE_TABLE
 PASSED_ROWS = {"table_name": pl.String, "h": pl.UInt64}
 HASH_SEED = 11
 
@@ -137,8 +138,8 @@ def plan_checks(tables: dict[str, pl.DataFrame | pl.LazyFrame], only_episodes: s
             checks.append(Check(name, name, spec, table))
             continue
         seen = passed.filter(pl.col("table_name") == name)["h"].implode()
-        whole = [e for e in spec if e[0] in TABLE_LEVEL - KEY_RULES]
-        checks += [Check(name, name, [e for e in spec if e[0] not in TABLE_LEVEL - KEY_RULES],
+        whole = [e for e in spec if e[0] in WHOLE_TABLE]
+        checks += [Check(name, name, [e for e in spec if e[0] not in WHOLE_TABLE],
                          _rows_to_check(table, h, seen, [e for e in spec if e[0] in KEY_RULES])),
                    Check(name, f"{name}.table", whole, table.select(_columns_for(whole, table)), helpers=False)]
     context = {k: tables[k] for k in ("episodes", "speakers") if isinstance(tables.get(k), pl.DataFrame)}
@@ -234,7 +235,7 @@ def _nothing_to_check(check: Check) -> bool:
     empty) under row-level rules and keys only: each holds for every row, so for none. A row count is
     still asked of GX. (Such a check is left out of the Data Docs.)"""
     return isinstance(check.source, pl.DataFrame) and check.source.is_empty() \
-        and not any(cls in TABLE_LEVEL - KEY_RULES for cls, _ in check.expectations)
+        and not any(cls in WHOLE_TABLE for cls, _ in check.expectations)
 
 
 def _row_of_no_rows(table: str, expectation: str, kwargs: dict) -> dict:

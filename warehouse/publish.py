@@ -39,6 +39,7 @@ BUCKETS = 64  # parts per big table: one new episode rewrites about 1/BUCKETS of
 PART_SUMS = "_sums.json"  # in a parted table's folder: bucket -> checksum of that part
 log = logging.getLogger(__name__)
 DIFF_SHARE = 0.25  # more episodes (or files) changed than this share: DuckDB reloads the changed tables whole
+POINTER_NEXT = "CURRENT.json.tmp"  # from before DuckDB's commit until it is renamed to CURRENT.json
 
 
 def bucket_of(episode_id: str) -> int:
@@ -584,9 +585,6 @@ def _log_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
         run["run_id"], run["started_at"], datetime.now(UTC), run["published"],
         json.dumps(run.get("summary", {}), default=str),
     ])
-
-
-POINTER_NEXT = "CURRENT.json.tmp"  # from before DuckDB's commit until it is renamed to CURRENT.json
 
 
 def _prepare_pointer(layout: Layout, sums: dict[str, str]) -> Path:

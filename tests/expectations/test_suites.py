@@ -142,7 +142,7 @@ def _count(result, table: str, expectation: str) -> int:
     return int(hit["unexpected_count"].sum())
 
 
-def test_rows_that_passed_before_are_skipped_keys_are_checked_whole() -> None:
+def test_rows_that_passed_before_are_skipped_and_a_repeated_key_fails_on_both_rows() -> None:
     tables = _tables(2)
     tables["speakers"] = _speakers([("ep_1", "H", "host"), ("ep_1", "G", "guest")])
     first = validate(tables)

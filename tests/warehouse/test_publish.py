@@ -140,8 +140,11 @@ def test_recover_opens_duckdb_only_after_a_publish_that_stopped(tmp_path: Path, 
     with monkeypatch.context() as m:
         m.setattr(pub, "_connect_for_writing", lambda *a, **k: pytest.fail("DuckDB opened"))
         assert not pub.recover(layout)
+    def killed(con, run):
+        raise KeyboardInterrupt("killed before the commit")
+
     with monkeypatch.context() as m:
-        m.setattr(pub, "_log_run", lambda con, run: (_ for _ in ()).throw(KeyboardInterrupt("killed")))
+        m.setattr(pub, "_log_run", killed)
         with pytest.raises(KeyboardInterrupt):
             pub.publish(layout, _tables(5), _run())  # (the pointer's next content is written after _log_run)
     (layout.parquet / pub.POINTER_NEXT).write_text("{}")  # as if killed after writing it, before the commit
