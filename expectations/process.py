@@ -1,7 +1,7 @@
 """Validation in a process of its own, started as soon as a run knows it has files to read (or
 earlier: `tw run` starts one before it imports Prefect, `prestart`, for the flow to `take`).
 
-`import great_expectations` costs 2-4.5 s of CPU. A large run stages in worker processes, so the
+`import great_expectations` costs 2-3.5 s of CPU (`validate.import_gx`: scipy.stats deferred). A large run stages in worker processes, so the
 flow process is idle and imports it in a thread meanwhile (`validate.preload`; the flow stops this
 process once its plan shows the run is large). In a small run (a few new files on top of a big
 warehouse) the flow process is busy from start to end: an import there, even in a thread, adds its
@@ -20,7 +20,6 @@ Requests and answers are pickles over its stdin and stdout.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import pickle
 import subprocess
@@ -133,9 +132,10 @@ def drop_spare() -> None:
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Import Great Expectations (in a thread: a request is read meanwhile, so its sender is not kept
     waiting), then answer validation requests until EOF."""
-    importer = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
+    from expectations.validate import build_docs, check_suites, import_gx
+
+    importer = threading.Thread(target=import_gx, daemon=True)
     importer.start()  # the point of this process: imported before it is asked
-    from expectations.validate import build_docs, check_suites
 
     while True:
         try:

@@ -7,9 +7,12 @@ lazily: importing it costs seconds.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import polars as pl
 
@@ -81,11 +84,41 @@ def _speaker_known(tables: dict[str, pl.DataFrame]) -> pl.Expr:
     return pl.col("speaker").is_null() | (pl.col("episode_id") + "\x1f" + pl.col("speaker")).is_in(keys)
 
 
+# Importing Great Expectations imports scipy.stats (~1.2 s of CPU, a quarter of the import) for the
+# distribution expectations (KL divergence, KS tests), which no suite here uses. It is deferred: GX's
+# modules get a module that loads itself on first use (importlib's LazyLoader), so a suite that did
+# use them would pay the import then, and the checks here never do.
+DEFERRED_IMPORTS = ("scipy.stats",)
+
+
+def import_gx() -> ModuleType:
+    """`import great_expectations`, with DEFERRED_IMPORTS loaded only when first used."""
+    for name in DEFERRED_IMPORTS:
+        _defer(name)
+    import great_expectations
+
+    return great_expectations
+
+
+def _defer(name: str) -> None:
+    """Bind `name` (a submodule not imported yet) to a module that executes on its first attribute
+    access, as `sys.modules` entry and as its package's attribute (`from scipy import stats` takes
+    the attribute as it is; the import system would touch the module, and so load it)."""
+    if name in sys.modules or (spec := importlib.util.find_spec(name)) is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    package, _, attr = name.rpartition(".")
+    setattr(importlib.import_module(package), attr, module)
+
+
 def preload() -> None:
     """Start importing Great Expectations in a background thread (seconds), while staging runs."""
     import threading
 
-    threading.Thread(target=__import__, args=("great_expectations",), name="gx-import", daemon=True).start()
+    threading.Thread(target=import_gx, name="gx-import", daemon=True).start()
 
 
 EPISODES_PER_BATCH = 500  # a lazy (big) table is validated this many episodes at a time
@@ -174,7 +207,7 @@ def run_checks(checks: list[Check], context: dict[str, pl.DataFrame], docs_dir: 
 def check_suites(checks: list[Check], context: dict[str, pl.DataFrame]) -> tuple[Validation, object]:
     """`run_checks` without the Data Docs: the verdict, and the GX context that holds the results
     (`build_docs` renders them; the validation process does that after it has answered)."""
-    import great_expectations as gx  # lazy: seconds to import
+    gx = import_gx()  # here, not at the top: seconds to import
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     ctx = gx.get_context(mode="ephemeral")
