@@ -1,15 +1,16 @@
 """Validation in a process of its own, started as soon as a run knows it has files to read (or
 earlier: `tw run` starts one before it imports Prefect, `prestart`, for the flow to `take`).
 
-`import great_expectations` costs 2-3.5 s of CPU (`validate.import_gx`: scipy.stats deferred). A large run stages in worker processes, so the
-flow process is idle and imports it in a thread meanwhile (`validate.preload`; the flow stops this
-process once its plan shows the run is large). In a small run (a few new files on top of a big
-warehouse) the flow process is busy from start to end: an import there, even in a thread, adds its
-seconds to the run. This process imports it on the other core while the flow plans, stages and
-builds, then validates what it is sent: `validate` is `plan_checks` (polars, in the flow process: the
-rows not seen before and those that may repeat their keys) then `run_checks` (Great Expectations,
-here); the flow process does `meanwhile` work (the checksums publishing needs) while it waits. The
-Data Docs are written after the answer is sent, while the flow publishes; `close` waits for them.
+`import great_expectations` costs 2-3.5 s of CPU (`validate.import_gx`, with scipy.stats deferred). A
+large run stages in worker processes, so the flow process is idle and imports it in a thread meanwhile
+(`validate.preload`; the flow stops this process once its plan shows the run is large). In a small run
+(a few new files on top of a big warehouse) the flow process is busy from start to end: an import there,
+even in a thread, adds its seconds to the run. This process imports it on the other core while the flow
+plans, stages and builds, then validates what it is sent: `validate` is `plan_checks` (polars, in the
+flow process: the rows not seen before and those that may repeat their keys) then `run_checks` (Great
+Expectations, here); the flow process does `meanwhile` work (the checksums publishing needs) while it
+waits. The Data Docs are written after the answer is sent, while the flow publishes; `close` waits for
+them.
 Requests and answers are pickles over its stdin and stdout.
 
     with ValidatorProcess() as gx:
