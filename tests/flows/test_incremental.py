@@ -107,9 +107,12 @@ def test_changed_file_is_read_again_and_rescan_reads_all(tmp_path: Path) -> None
     assert again["files_read"] == 5 and again["published"] is False  # same bytes, same tables
 
 
-def test_files_staged_by_a_run_that_fails_later_are_not_read_again(tmp_path: Path, monkeypatch) -> None:
-    """The staged-file index is written as the run ends, failed or not: a run whose publish fails
-    leaves its files staged, and the next run reads none of them again."""
+@pytest.mark.parametrize("fails_in", ["build_tables", "commit"])
+def test_files_staged_by_a_run_that_fails_later_are_not_read_again(tmp_path: Path, monkeypatch,
+                                                                    fails_in: str) -> None:
+    """The staged-file index is written once a run has staged, failed or not: a run whose build
+    fails (before validation) or whose publish fails (after it) leaves its files staged, and the
+    next run reads none of them again."""
     import flows.ingest as flow_module
 
     inbox, wh = tmp_path / "in", tmp_path / "wh"
@@ -118,9 +121,27 @@ def test_files_staged_by_a_run_that_fails_later_are_not_read_again(tmp_path: Pat
     def broken(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(flow_module.Publication, "commit", broken)
+    monkeypatch.setattr(flow_module.Publication, "commit", broken) if fails_in == "commit" \
+        else monkeypatch.setattr(flow_module, "build_tables", broken)
     with pytest.raises(Exception, match="disk full"):
         ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
     monkeypatch.undo()
     again = ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
     assert again["files_read"] == 0 and again["published"] is True
+
+
+def test_the_staged_file_index_is_saved_once_while_the_validation_process_checks(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    """Where a run validates in a process of its own, the flow saves the staged-file index while
+    that process checks (before its answer is read), once, and not again as the run ends."""
+    import flows.ingest as flow_module
+    from expectations.process import ValidatorProcess
+
+    events: list[str] = []
+    save, receive = flow_module._save_staged_index, ValidatorProcess._receive
+    monkeypatch.setattr(flow_module, "_save_staged_index", lambda *a: (events.append("save"), save(*a))[1])
+    monkeypatch.setattr(ValidatorProcess, "_receive", lambda self: (events.append("answer"), receive(self))[1])
+    inbox = tmp_path / "in"
+    shutil.copytree(SAMPLE, inbox)
+    summary = ingest(IngestParams(input_dir=inbox, warehouse_dir=tmp_path / "wh", report=False))
+    assert summary["published"] and events == ["save", "answer"]
