@@ -1,7 +1,7 @@
 """Validation in a process of its own, started as soon as a run knows it has files to read (or
 earlier: `tw run` starts one before it imports Prefect, `prestart`, for the flow to `take`).
 
-`import great_expectations` costs 2-3.5 s of CPU (`validate.import_gx`, with scipy.stats deferred). A
+`import great_expectations` costs ~3.4 s of CPU here (`validate.import_gx`, scipy.stats deferred). A
 large run stages in worker processes, so the flow process is idle and imports it in a thread meanwhile
 (`validate.preload`; the flow stops this process once its plan shows the run is large). In a small run
 (a few new files on top of a big warehouse) the flow process is busy from start to end: an import there,

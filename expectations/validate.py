@@ -84,7 +84,7 @@ def _speaker_known(tables: dict[str, pl.DataFrame]) -> pl.Expr:
     return pl.col("speaker").is_null() | (pl.col("episode_id") + "\x1f" + pl.col("speaker")).is_in(keys)
 
 
-# Importing Great Expectations imports scipy.stats (~1.2 s of CPU, a quarter of the import) for the
+# Importing Great Expectations imports scipy.stats (~1.1 s of CPU, a quarter of the import) for the
 # distribution expectations (KL divergence, KS tests), which no suite here uses. It is deferred: GX's
 # modules get a module that loads itself on first use (importlib's LazyLoader), so a suite that did
 # use them would pay the import then, and the checks here never do.
