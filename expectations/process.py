@@ -10,8 +10,7 @@ plans, stages and builds, then validates what it is sent: `validate` is `plan_ch
 flow process: the rows not seen before and those that may repeat their keys) then `run_checks` (Great
 Expectations, here); the flow process does `meanwhile` work (the checksums publishing needs) while it
 waits. The Data Docs are written after the answer is sent, while the flow publishes; `close` waits for
-them.
-Requests and answers are pickles over its stdin and stdout.
+them. Requests and answers are pickles over its stdin and stdout.
 
     with ValidatorProcess() as gx:
         ...                                   # plan, stage, build

@@ -44,7 +44,6 @@ class Validation:
 # suite as the row-level rules. Any other table-level rule (a row count) runs on the whole table.
 KEY_RULES = frozenset({"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"})
 WHOLE_TABLE = frozenset({"ExpectTableRowCountToBeBetween"})
-TABLE_LEVEL = KEY_RULES | WHOLE_TABLE
 PASSED_ROWS = {"table_name": pl.String, "h": pl.UInt64}
 HASH_SEED = 11
 

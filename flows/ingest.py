@@ -269,10 +269,12 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
                 break
             t = time.perf_counter()
             todo = {e for e in tables.unvalidated if tables.episode_keys[e] not in passed}
-            # (in GX's process; meanwhile, here, the publication is prepared and the staged-file index saved)
-            validation = validate_tables(tables, layout, todo, rows_passed, gx,
-                                         meanwhile=lambda: (_while_validating(tables, layout, sums, pending),
-                                                            save_index()))
+
+            def meanwhile() -> None:  # here, while GX checks in its process
+                _while_validating(tables, layout, sums, pending)
+                save_index()
+
+            validation = validate_tables(tables, layout, todo, rows_passed, gx, meanwhile=meanwhile)
             results.append(validation.results.with_columns(pl.lit(passes, pl.Int32).alias("pass_no")))
             timings["validate"] = timings.get("validate", 0) + time.perf_counter() - t
             failed = [tables.episode_keys[e] for e in validation.bad_episodes if e in tables.episode_keys]

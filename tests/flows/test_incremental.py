@@ -121,8 +121,8 @@ def test_files_staged_by_a_run_that_fails_later_are_not_read_again(tmp_path: Pat
     def broken(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(flow_module.Publication, "commit", broken) if fails_in == "commit" \
-        else monkeypatch.setattr(flow_module, "build_tables", broken)
+    owner = flow_module.Publication if fails_in == "commit" else flow_module
+    monkeypatch.setattr(owner, fails_in, broken)
     with pytest.raises(Exception, match="disk full"):
         ingest(IngestParams(input_dir=inbox, warehouse_dir=wh, report=False))
     monkeypatch.undo()
