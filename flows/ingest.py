@@ -31,33 +31,35 @@ from flows.settings import IngestParams, load_glossary, validates_apart
 from transforms.clean import CleanOptions
 from transforms.schemas import VALIDATION_RESULTS
 from warehouse import state
-from warehouse.archive import discover
+from warehouse.archive import discover_stats
 from warehouse.hash_index import HashIndex
 from warehouse.layout import Layout, relative_path
 from warehouse.lock import writer_lock
 from warehouse.publish import (Publication, checksums, export_parquet, log_run, recover, table_checksum,
                                unchanged_validation)
-from warehouse.stage import Staged, file_stat, has_index, load_index, save_index, settings_key, stage_files
+from warehouse.stage import Staged, has_index, load_index, save_index, settings_key, stage_files
 from warehouse.tables import (
     EPISODE_KEYS, MERGE_VERSION, MergeJobs, Tables, assemble, episode_key_table, mark_episodes, merge_serial,
 )
 
 
 @task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_files(input_dir: Path) -> list[Path]:
+def discover_files(input_dir: Path) -> dict[str, tuple[int, int] | None]:
+    """Every input file (path string) with its (size, mtime_ns): what tells a changed file (make's
+    rule); None if it cannot be stat-ed."""
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist")
-    return discover(input_dir)
+    return discover_stats(input_dir)
 
 
 # The two tasks that go to workers wrap module-level functions under their own names, so that Dask
 # (which pickles the function by reference) finds the very same object on the other side.
-def _stage_batch(paths: list[Path], input_dir: Path, layout: Layout, options: CleanOptions,
+def _stage_batch(paths: list[str], input_dir: Path, layout: Layout, options: CleanOptions,
                 glossary: pl.DataFrame | None, index: int, pool: str | None = None) -> list[Staged]:
     """Archive raw bytes first, then sniff, parse and clean each file (cached by content); in the
     run's worker pool if it has one here (`flows.runners.offload`)."""
     logger = get_run_logger()
-    out = offload(pool, stage_files, [(p, relative_path(p, input_dir)) for p in paths], layout, options, glossary)
+    out = offload(pool, stage_files, [(Path(p), relative_path(p, input_dir)) for p in paths], layout, options, glossary)
     for s in out:
         if s.status != "loaded":
             logger.warning("quarantined %s: %s", s.path, s.reason)
@@ -215,11 +217,11 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         t = time.perf_counter()
         if recover(layout):
             logger.warning("CURRENT.json lagged behind DuckDB (a crash right after a publish); repaired")
-        paths = discover_files(params.input_dir)
+        stats = discover_files(params.input_dir)
+        paths = list(stats)
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)
         checks = checks_key() if params.validate_data else ""  # remembered verdicts hold under these suites
-        stats = {p: file_stat(p) for p in paths}  # (size, mtime_ns): what tells a changed file (make's rule)
         inputs = state.inputs_fingerprint(stats, params.input_dir, _run_key(params, options, glossary, checks))
         if not params.rescan and (previous := state.unchanged_inputs(layout, inputs)) is not None:
             return _nothing_changed(previous, params, layout, run, len(paths), time.perf_counter() - t)
@@ -355,23 +357,23 @@ class StagePlan:
     does not know (all of them with `rescan`)."""
 
     key: str  # the settings key (code version, cleaning options, glossary) the index is read under
-    stats: dict[Path, tuple[int, int] | None]
-    known: dict[Path, Staged]
-    todo: list[Path]
+    stats: dict[str, tuple[int, int] | None]  # by path string (`warehouse.archive.discover_stats`)
+    known: dict[str, Staged]
+    todo: list[str]
 
 
-def _plan_staging(stats: dict[Path, tuple[int, int] | None], params: IngestParams, layout: Layout,
+def _plan_staging(stats: dict[str, tuple[int, int] | None], params: IngestParams, layout: Layout,
                   key: str) -> StagePlan:
     index = {} if params.rescan else load_index(layout, key)
     known = {}
     for p, st in stats.items():
-        if st and (s := index.get((str(p), *st))) is not None:
+        if st and (s := index.get((p, *st))) is not None:
             rel = relative_path(p, params.input_dir)  # the same file under another input folder: its path
             known[p] = s if s.path == rel else dataclasses.replace(s, path=rel)
     return StagePlan(key, stats, known, [p for p in stats if p not in known])
 
 
-def _stage_all(paths: list[Path], plan: StagePlan, params: IngestParams, layout: Layout, runner: OnDemand | None,
+def _stage_all(paths: list[str], plan: StagePlan, params: IngestParams, layout: Layout, runner: OnDemand | None,
                options: CleanOptions, glossary: pl.DataFrame | None) -> tuple[list[Staged], int]:
     """Stage every file the plan has to read; the others come from the staged-file index (which
     `_save_staged_index` then replaces by this run's files)."""
@@ -385,14 +387,14 @@ def _stage_all(paths: list[Path], plan: StagePlan, params: IngestParams, layout:
     return staged, len(todo)
 
 
-def _save_staged_index(layout: Layout, plan: StagePlan, paths: list[Path], staged: list[Staged]) -> None:
+def _save_staged_index(layout: Layout, plan: StagePlan, paths: list[str], staged: list[Staged]) -> None:
     """The staged-file index of this run's files (those it knew are copied, not serialised again)."""
     stats = plan.stats
-    save_index(layout, plan.key, [((str(p), *stats[p]), s) for p, s in zip(paths, staged) if stats[p]],
-               unchanged={(str(p), *stats[p]) for p in plan.known})
+    save_index(layout, plan.key, [((p, *stats[p]), s) for p, s in zip(paths, staged) if stats[p]],
+               unchanged={(p, *stats[p]) for p in plan.known})
 
 
-def _stage_paths(paths: list[Path], params: IngestParams, layout: Layout, pool: OnDemand | None,
+def _stage_paths(paths: list[str], params: IngestParams, layout: Layout, pool: OnDemand | None,
                  options: CleanOptions, glossary: pl.DataFrame | None, done: int, total: int,
                  on_batch: Callable[[list[Staged]], None]) -> list[Staged]:
     batches = split_batches(paths, params.batch_size, pool.workers if pool is not None else 1)

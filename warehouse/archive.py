@@ -40,21 +40,57 @@ def read_archived(layout: Layout, file_id: str) -> bytes:
 
 
 def discover(input_dir: Path) -> list[Path]:
-    """Every regular file below the folder (hidden files and symlinks to folders skipped), sorted
-    in Path order (as tuples of parts). Each folder's Path is made once and the sort key from its
-    parts: at 10^4 files, parsing a Path per file and sorting by its parts took 3x as long."""
-    found = [((*base.parts, name), name, base) for base, names in _folders(input_dir) for name in names]
-    found.sort(key=lambda entry: entry[0])
-    return [base / name for _, name, base in found]
+    """Every regular file below the folder (hidden files and folders skipped, symlinks to folders not
+    followed), sorted in Path order (as tuples of parts)."""
+    return [Path(path) for path, _ in _sorted_files(input_dir, stat=False)]
+
+
+def discover_stats(input_dir: Path) -> dict[str, tuple[int, int] | None]:
+    """`discover`'s files as path strings (`input_dir` joined with the parts below it), in the same
+    order, each with its (size, mtime_ns), or None if it cannot be stat-ed (a broken symlink): what
+    tells a run which files changed. One pass over the folders: the directory entries give the paths
+    and the stats, and no Path is made per file (at 10^4 files `discover`, then a stat per Path, took
+    0.4 s; this 0.1 s)."""
+    return dict(_sorted_files(input_dir, stat=True))
 
 
 def count_files(input_dir: Path, limit: int) -> int:
     """How many files `discover` would find, counting no further than `limit`."""
-    return sum(1 for _ in itertools.islice((n for _, names in _folders(input_dir) for n in names), limit))
+    return sum(1 for _ in itertools.islice(_files(input_dir), limit))
 
 
-def _folders(input_dir: Path) -> Iterator[tuple[Path, list[str]]]:
-    """Each folder below `input_dir` (hidden ones skipped) and the names of its visible files."""
-    for dirpath, dirnames, filenames in os.walk(input_dir, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        yield Path(dirpath), [f for f in filenames if not f.startswith(".")]
+def _sorted_files(input_dir: Path, stat: bool) -> list[tuple[str, tuple[int, int] | None]]:
+    found = [(parts, entry.path, _stat(entry) if stat else None) for parts, entry in _files(input_dir)]
+    found.sort(key=lambda item: item[0])
+    return [(path, st) for _, path, st in found]
+
+
+def _files(input_dir: Path) -> Iterator[tuple[tuple[str, ...], os.DirEntry]]:
+    """Each visible file below `input_dir` (in no set order): its path's parts below the folder, and
+    its directory entry. As `os.walk` without following links: a folder that cannot be listed is
+    skipped, a symlink to a folder is neither a file nor walked into, anything else is a file."""
+    folders = [(str(input_dir), ())]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = [e for e in listing if not e.name.startswith(".")]
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                yield (*parts, entry.name), entry
+            elif not entry.is_symlink():
+                folders.append((entry.path, (*parts, entry.name)))
+
+
+def _stat(entry: os.DirEntry) -> tuple[int, int] | None:
+    try:
+        st = entry.stat()  # (follows symlinks, as os.stat)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns

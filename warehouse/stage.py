@@ -286,14 +286,6 @@ _INDEX_SCHEMA = {
 }
 
 
-def file_stat(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
 def has_index(layout: Layout) -> bool:
     """Whether a staged-file index exists (no: every file is read)."""
     return (layout.root / INDEX_FILE).exists()

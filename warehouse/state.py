@@ -57,7 +57,7 @@ def first_seen(layout: Layout) -> dict[str, datetime]:
 
 # -- the no-change fast path: what the inputs looked like when the current snapshot was made ------------
 
-def inputs_fingerprint(stats: dict[Path, tuple[int, int] | None], input_dir: Path, settings: str) -> str:
+def inputs_fingerprint(stats: dict[str, tuple[int, int] | None], input_dir: Path, settings: str) -> str:
     """Every input file's relative path, size and mtime (`stats`: path -> (size, mtime_ns), None if it
     could not be read), plus the settings key, as one hash.
 

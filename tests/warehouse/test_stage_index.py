@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +14,13 @@ from transforms.build import file_table
 from transforms.clean import CleanOptions
 from warehouse.hash_index import _cached_sigs
 from warehouse.layout import Layout
-from warehouse.stage import file_stat, load_index, save_index, settings_key, stage_files
+from warehouse.stage import load_index, save_index, settings_key, stage_files
+
+
+def _key(path: Path) -> tuple[str, int, int]:
+    """A file's key in the index, as a run makes it (`warehouse.archive.discover_stats`)."""
+    st = os.stat(path)
+    return str(path), st.st_size, st.st_mtime_ns
 
 
 def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
@@ -23,11 +30,11 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
     paths.append(tmp_path / "bad.bin")
     staged = stage_files([(p, p.name) for p in paths], layout, options, glossary)
     key = settings_key(options, glossary)
-    save_index(layout, key, [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)])
+    save_index(layout, key, [(_key(p), s) for p, s in zip(paths, staged)])
     index = load_index(layout, key)
     assert load_index(layout, "other settings") == {}
     for p, s in zip(paths, staged):
-        back = index[(str(p), *file_stat(p))]
+        back = index[_key(p)]
         # the metadata comes back as its JSON text, parsed when first asked for, into what was saved
         assert back.meta is None and (back.meta_json is not None) == (s.meta is not None)
         assert file_table({"f": back.grouping_meta}).equals(file_table({"f": s.meta})) or s.meta is None
@@ -37,8 +44,8 @@ def test_index_round_trip_keeps_every_field(tmp_path: Path) -> None:
         assert back.sigs is None  # signatures live in the hash index, not here
         if s.status == "loaded":  # ...and in the file cache, where the index can read them back
             assert _cached_sigs(back).to_list() == s.sigs.to_list() and s.sigs.len()
-    assert index[(str(paths[-1]), *file_stat(paths[-1]))].status == "quarantined"
-    assert staged[0].version.segments.equals(index[(str(paths[0]), *file_stat(paths[0]))].version.segments)
+    assert index[_key(paths[-1])].status == "quarantined"
+    assert staged[0].version.segments.equals(index[_key(paths[0])].version.segments)
 
 
 def test_a_moved_warehouse_finds_its_cache(tmp_path: Path) -> None:
@@ -47,7 +54,7 @@ def test_a_moved_warehouse_finds_its_cache(tmp_path: Path) -> None:
     paths = sorted(SAMPLE.iterdir())
     staged = stage_files([(p, p.name) for p in paths], layout, options, glossary)
     key = settings_key(options, glossary)
-    save_index(layout, key, [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)])
+    save_index(layout, key, [(_key(p), s) for p, s in zip(paths, staged)])
     old_style = pl.read_parquet(layout.root / "staged.parquet")  # as an older version wrote it: absolute paths
     old_style = old_style.with_columns((pl.lit(str(layout.root) + "/") + pl.col("cache_path")).alias("cache_path"))
     old_style.write_parquet(layout.root / "staged.parquet")
@@ -59,7 +66,7 @@ def test_a_moved_warehouse_finds_its_cache(tmp_path: Path) -> None:
     (tmp_path / "wh").rename(tmp_path / "moved")
     index = load_index(Layout(tmp_path / "moved"), key)
     for p, s in zip(paths, staged):
-        back = index[(str(p), *file_stat(p))]
+        back = index[_key(p)]
         assert back.cache_path.startswith(str(tmp_path / "moved")) and Path(back.cache_path).exists()
         assert back.version.segments.height == s.n_segments  # (the staged paths point to the old folder)
         assert _cached_sigs(back).len() > 0
@@ -70,7 +77,7 @@ def test_unchanged_rows_are_copied_and_equal_a_full_rewrite(tmp_path: Path) -> N
     paths = sorted(SAMPLE.iterdir())
     staged = stage_files([(p, p.name) for p in paths], layout, options, glossary)
     key = settings_key(options, glossary)
-    entries = [((str(p), *file_stat(p)), s) for p, s in zip(paths, staged)]
+    entries = [(_key(p), s) for p, s in zip(paths, staged)]
     save_index(layout, key, entries[:3])
     index = load_index(layout, key)
     moved = [(k, dataclasses.replace(index[k], path="sub/" + index[k].path)) for k, _ in entries[:3]]
