@@ -43,13 +43,20 @@ from warehouse.tables import (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """The input files, path string -> (size, mtime_ns), None if it cannot be stat-ed: what tells a
+    changed file (make's rule). One object, because Prefect walks a task's result one level deep (to
+    link each item to the task run): 0.25-0.35 s for a dict of 2 x 10^4 files, nothing for this."""
+
+    stats: dict[str, tuple[int, int] | None]
+
+
 @task(name="discover-files", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_files(input_dir: Path) -> dict[str, tuple[int, int] | None]:
-    """Every input file (path string) with its (size, mtime_ns): what tells a changed file (make's
-    rule); None if it cannot be stat-ed."""
+def discover_files(input_dir: Path) -> Listing:
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist")
-    return discover_stats(input_dir)
+    return Listing(discover_stats(input_dir))
 
 
 # The two tasks that go to workers wrap module-level functions under their own names, so that Dask
@@ -217,7 +224,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:
         t = time.perf_counter()
         if recover(layout):
             logger.warning("CURRENT.json lagged behind DuckDB (a crash right after a publish); repaired")
-        stats = discover_files(params.input_dir)
+        stats = discover_files(params.input_dir).stats
         paths = list(stats)
         glossary = load_glossary() if params.repair_names else None
         options = _options(params)
