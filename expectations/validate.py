@@ -384,10 +384,11 @@ def build_docs(ctx, docs_dir: Path) -> None:
                               "base_directory": str(docs_dir.resolve())},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
-        drawn, rules = _drawn_suites(docs_dir), {suite.name: _rules_of(suite) for suite in ctx.suites.all()}
+        version = import_gx().__version__
+        drawn, rules = _drawn_suites(docs_dir), {suite.name: _rules_of(suite, version) for suite in ctx.suites.all()}
         results = ctx.validation_results_store.list_keys()
         stale = _stale_suites(ctx.expectations_store.list_keys(), rules, drawn, docs_dir)
-        # (no result and no stale suite: an empty list would mean "every page" to GX, which is the same)
+        # (no result and no stale suite: GX takes an empty list for "every page", which only costs time)
         ctx.build_data_docs(site_names=["warehouse"], resource_identifiers=[*results, *stale])
         # (GX's index builder removes the pages of suites not in this context: they are not listed either)
         (docs_dir / DRAWN_SUITES).write_text(json.dumps(rules, sort_keys=True))
@@ -395,11 +396,11 @@ def build_docs(ctx, docs_dir: Path) -> None:
         (docs_dir / "ERROR.txt").write_text(f"data docs failed: {err}\n")
 
 
-def _rules_of(suite) -> str:
-    """A suite's rules as its page shows them (not the ids GX gives them), and the GX version that
+def _rules_of(suite, version: str) -> str:
+    """A suite's rules as its page shows them (not the ids GX gives them), and the GX `version` that
     draws it, as text."""
-    return json.dumps([import_gx().__version__, *({k: v for k, v in e.configuration.to_json_dict().items() if k != "id"}
-                                                 for e in suite.expectations)], sort_keys=True, default=str)
+    rules = [{k: v for k, v in e.configuration.to_json_dict().items() if k != "id"} for e in suite.expectations]
+    return json.dumps([version, *rules], sort_keys=True, default=str)
 
 
 def _drawn_suites(docs_dir: Path) -> dict[str, str]:
